@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import { pgliteDataDir, redactUrl } from './connection-target.js';
+import type { Database } from './database.js';
+import * as schema from './schema/index.js';
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** Where the handle points, safe to print: the URL without its password, or the PGlite folder. */
+  target: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A postgres:// URL. Default: DATABASE_URL; when that is unset too, embedded PGlite. */
+  url?: string | undefined;
+  /** The PGlite folder when no URL is given. Default: PGLITE_DATA_DIR, else `.data/pglite`. */
+  pgliteDir?: string | undefined;
+  /** Pool size for postgres.js. Commands need one connection; apps pass their own. */
+  maxConnections?: number;
+}
+
+export class ConnectionConfigError extends Error {
+  override name = 'ConnectionConfigError';
+}
+
+/** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const url = options.url ?? (process.env.DATABASE_URL || undefined);
+  if (url) return openServer(url, options.maxConnections ?? 1);
+  return openPglite(options.pgliteDir ?? pgliteDataDir());
+}
+
+function openServer(url: string, max: number): DatabaseHandle {
+  assertPostgresUrl(url);
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 10,
+    connection: { application_name: 'conversations-db' },
+  });
+  return {
+    db: drizzlePostgres({ client, schema }) as unknown as Database,
+    kind: 'postgres',
+    target: redactUrl(url),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function openPglite(dir: string): Promise<DatabaseHandle> {
+  mkdirSync(dir, { recursive: true });
+  const client = await PGlite.create(dir);
+  return {
+    db: drizzlePglite({ client, schema }) as unknown as Database,
+    kind: 'pglite',
+    target: `PGlite at ${dir}`,
+    close: () => client.close(),
+  };
+}
+
+function assertPostgresUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectionConfigError(
+      'DATABASE_URL is not a valid URL. Expected postgres://user:password@host:5432/database, or unset it to use the embedded PGlite database.',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConnectionConfigError(
+      `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//. Fix it, or unset it to use the embedded PGlite database.`,
+    );
+  }
+}

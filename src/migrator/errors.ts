@@ -1,0 +1,4 @@
+/** A schema-change command refused to act: the database is in a state it must not touch. */
+export class MigrationRefusedError extends Error {
+  override name = 'MigrationRefusedError';
+}

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+
+/** The `drizzle/` folder shipped with this package. */
+export const defaultMigrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Where drizzle keeps its bookkeeping; the same defaults as drizzle-kit, so both tools agree. */
+export const migrationsSchema = 'drizzle';
+export const migrationsTable = '__drizzle_migrations';
+
+export interface MigrationFile {
+  tag: string;
+  /** The journal's `when`: drizzle orders and skips migrations by this alone. */
+  when: number;
+  /** sha256 of the file, as drizzle stores it. */
+  hash: string;
+  statements: string[];
+}
+
+interface JournalEntry {
+  idx: number;
+  tag: string;
+  when: number;
+}
+
+/**
+ * The migrations of a folder in journal order. The statements and hashes come from drizzle's own
+ * reader, so what we record is byte-for-byte what `drizzle-kit migrate` would have recorded.
+ */
+export function readMigrations(migrationsFolder: string = defaultMigrationsFolder): MigrationFile[] {
+  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+    entries: JournalEntry[];
+  };
+  const files = readMigrationFiles({ migrationsFolder });
+  return journal.entries.map((entry, i) => {
+    const file = files[i];
+    if (!file) throw new Error(`The journal names ${entry.tag} but drizzle could not read it.`);
+    return { tag: entry.tag, when: entry.when, hash: file.hash, statements: file.sql };
+  });
+}

@@ -1,0 +1,30 @@
+import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { moves, users } from './core.js';
+import { conversationStatus, conversationType } from './enums.js';
+
+// Seed 000 Step 2, column for column. Deviation: timestamps carry the time zone (legacy values are
+// read as UTC when moved), so apps in any zone read the same instant. type and status stay nullable
+// with defaults, as the seed declares them.
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    moveId: uuid('move_id')
+      .notNull()
+      .references(() => moves.id, { onDelete: 'cascade' }),
+    title: text('title').notNull().default('New Conversation'),
+    type: conversationType('type').default('general'),
+    status: conversationStatus('status').default('active'),
+    createdBy: text('created_by').references(() => users.id),
+    agentMailInboxId: text('agent_mail_inbox_id'),
+    agentMailEmailAddress: text('agent_mail_email_address'),
+    // Kept current on every UPDATE by the trigger in migration 0002 (raw SQL included).
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('idx_conversations_move_id').on(t.moveId),
+    index('idx_conversations_status').on(t.status),
+    index('idx_conversations_created_by').on(t.createdBy),
+  ],
+);
