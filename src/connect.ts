@@ -18,7 +18,7 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   /** A postgres:// URL. Default: DATABASE_URL; when that is unset too, embedded PGlite. */
   url?: string | undefined;
-  /** The PGlite folder when no URL is given. Default: PGLITE_DATA_DIR, else `.data/pglite`. */
+  /** Use embedded PGlite in this folder. Default when neither this nor a URL is given: PGLITE_DATA_DIR, else `.data/pglite`. */
   pgliteDir?: string | undefined;
   /** Pool size for postgres.js. Commands need one connection; apps pass their own. */
   maxConnections?: number;
@@ -30,7 +30,8 @@ export class ConnectionConfigError extends Error {
 
 /** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
-  const url = options.url ?? (process.env.DATABASE_URL || undefined);
+  // An explicit PGlite folder wins over the environment's DATABASE_URL.
+  const url = options.url ?? (options.pgliteDir ? undefined : process.env.DATABASE_URL || undefined);
   if (url) return openServer(url, options.maxConnections ?? 1);
   return openPglite(options.pgliteDir ?? pgliteDataDir());
 }
