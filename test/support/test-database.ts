@@ -39,7 +39,7 @@ async function createServerDatabase(adminUrl: string, label: string): Promise<Te
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const env = { ...process.env, DATABASE_URL: url.toString() };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString() };
   delete env.PGLITE_DATA_DIR;
   return {
     url: url.toString(),
@@ -55,7 +55,7 @@ async function createServerDatabase(adminUrl: string, label: string): Promise<Te
 
 function createPgliteDatabase(label: string): TestDatabase {
   const dir = mkdtempSync(join(tmpdir(), `cdb-${label}-`));
-  const env = { ...process.env, PGLITE_DATA_DIR: dir };
+  const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DATA_DIR: dir };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
   return {
