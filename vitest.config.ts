@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     // Files run in parallel, each on its own database; two workers match the two cores we have.
     maxWorkers: 2,
     testTimeout: 60_000,

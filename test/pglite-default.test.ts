@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase } from '../src/connect.js';
 import { tablesIn } from './support/catalog.js';
-import { runDrizzleKit, runScript } from './support/run.js';
+import { repoRoot, run, runDrizzleKit } from './support/run.js';
 
 // With no DATABASE_URL the package works on embedded PGlite, whatever server the other tests use.
 
@@ -47,8 +47,8 @@ it('npx drizzle-kit migrate builds the schema in PGlite', async () => {
 });
 
 it('npm run db:migrate builds the schema in PGlite', async () => {
-  const result = await runScript('db-migrate.ts', [], env);
-  expect(result.stderr).toBe('');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = await run(npm, ['run', '--silent', 'db:migrate'], env, repoRoot);
   expect(result.code).toBe(0);
   expect(result.stdout).toContain(`Database: PGlite at ${join(dir, 'db')}`);
   expect(await tables()).toEqual(everyTable);
