@@ -6,3 +6,4 @@ export * from './legacy-chats.js';
 export type { MessageMetadata } from './message-metadata.js';
 export * from './messages.js';
 export * from './participants.js';
+export * from './relations.js';

@@ -1,0 +1,12 @@
+// The package's main entry point (`@moveline/conversations-db`): tables, enums, relations and types.
+// Zod schemas live at `./zod`, the migrations folder at `./migrations`. The legacy chat tables are
+// not exported: apps never read or write them; only the one-time move does.
+export * from './conversations-schema.js';
+export * from './schema/chat-session-archive.js';
+export * from './schema/conversations.js';
+export * from './schema/core.js';
+export * from './schema/enums.js';
+export * from './schema/messages.js';
+export * from './schema/participants.js';
+export * from './schema/relations.js';
+export type * from './types.js';
