@@ -11,6 +11,7 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
  * user are transaction-local (SET LOCAL ROLE, set_config(..., true)): when the transaction ends, by
  * commit or by error, the pooled connection is back to its own role with no user set, and the next
  * borrower cannot inherit either. The connecting role must be a member of conversations_app.
+ * Pass the pooled database, not a transaction: nested, the role would outlive the savepoint.
  */
 export async function withUser<T>(
   db: Database,
