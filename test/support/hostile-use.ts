@@ -89,12 +89,13 @@ export function describeHostileUse({ name, script, args = [] }: CommandUnderTest
     });
 
     it('a malformed DATABASE_URL: exit 2, one line on fixing DATABASE_URL, no password, nothing opened', async () => {
-      const results = await Promise.all(malformedUrls.map(({ url }) => run([], isolatedEnv(url).env)));
+      const runs = malformedUrls.map(({ url, secret }) => ({ secret, ...isolatedEnv(url) }));
+      const results = await Promise.all(runs.map(({ env }) => run([], env)));
       for (const [i, result] of results.entries()) {
-        const { secret } = malformedUrls[i] ?? fail();
+        const { secret, untouchedDir } = runs[i] ?? fail();
         expectCouldNotRun(result, name, { mentions: ['DATABASE_URL'], secret });
+        expect(existsSync(untouchedDir)).toBe(false);
       }
-      expect(existsSync(isolatedEnv().untouchedDir)).toBe(false);
     });
 
     it('an unreachable server: exit 2, one line naming host and port to check, no password', async () => {
