@@ -6,14 +6,20 @@
 -- created only when missing (drizzle's CREATE ROLE would fail on the second database), and a
 -- concurrent migration of another database that creates it first is not an error. NOLOGIN: apps
 -- GRANT it to their login role and the package's withUser() switches to it per transaction.
--- No down path drops it: other databases on the server may depend on it.
+-- No down path drops it: other databases on the server may depend on it. A deploy role without
+-- CREATEROLE works once the role exists.
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'conversations_app') THEN
     BEGIN
       CREATE ROLE conversations_app NOLOGIN;
-    EXCEPTION WHEN duplicate_object OR unique_violation THEN
-      NULL;
+    EXCEPTION
+      WHEN duplicate_object OR unique_violation THEN
+        NULL;
+      -- A deploy role without CREATEROLE: say who must do what, instead of a bare permission error.
+      WHEN insufficient_privilege THEN
+        RAISE EXCEPTION 'role conversations_app does not exist and % may not create roles', current_user
+          USING HINT = 'Have an administrator run CREATE ROLE conversations_app NOLOGIN once on this server, then migrate again.';
     END;
   END IF;
 END

@@ -9,6 +9,7 @@ import { readMigrations } from '../src/migrator/migration-files.js';
 import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
 import { withUser } from '../src/security/with-user.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
+import { rejection } from './support/rejection.js';
 import { hasServer, serverOnlyReason, testServer } from './support/test-database.js';
 
 // The production shape, with no superuser in sight: a non-superuser owner runs the migrations and
@@ -105,5 +106,24 @@ it.skipIf(!hasServer)(
       sql`select current_user as role, (select count(*)::int from messages) as messages`,
     );
     expect(direct).toEqual({ role: appLogin, messages: 0 });
+  },
+);
+
+it.skipIf(!hasServer)(
+  `a deploy role without CREATEROLE is told who must create the app role ${serverOnlyReason}`,
+  async () => {
+    if (!asOwner) throw new Error('setup did not run');
+    // The migration's own statement, aimed at a role that does not exist yet on this server.
+    const probe = `cdb_rls_missing_${suffix}`;
+    const statement = readMigrations()
+      .flatMap((m) => m.statements)
+      .find((s) => s.includes('CREATE ROLE conversations_app'));
+    const error = await rejection(
+      asOwner.db.execute(sql.raw((statement ?? '').replaceAll('conversations_app', probe))),
+    );
+    expect(error.message).toBe(`role ${probe} does not exist and ${ownerRole} may not create roles`);
+    expect(error.hint).toBe(
+      `Have an administrator run CREATE ROLE ${probe} NOLOGIN once on this server, then migrate again.`,
+    );
   },
 );
