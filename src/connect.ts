@@ -69,12 +69,22 @@ function assertPostgresUrl(url: string): void {
     parsed = new URL(url);
   } catch {
     throw new ConnectionConfigError(
-      'DATABASE_URL is not a valid URL. Expected postgres://user:password@host:5432/database, or unset it to use the embedded PGlite database.',
+      'DATABASE_URL is not a valid URL. Expected postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. @ as %40), or unset it to use the embedded PGlite database.',
     );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw new ConnectionConfigError(
       `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//. Fix it, or unset it to use the embedded PGlite database.`,
     );
+  }
+  // postgres.js decodes these itself and would fail with a bare "URI malformed".
+  for (const part of [parsed.username, parsed.password, parsed.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      throw new ConnectionConfigError(
+        'DATABASE_URL has a malformed %-escape in its user, password or database name. Write a literal % as %25.',
+      );
+    }
   }
 }

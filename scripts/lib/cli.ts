@@ -40,6 +40,11 @@ export function parseFlags<O extends Options>(argv: string[], options: O, help: 
  * an exit code. The body returns its exit code.
  */
 export async function runCommand(name: string, body: () => Promise<number>): Promise<never> {
+  // Errors thrown outside the body's promise chain still end as one line and an exit code, never
+  // as a stack trace.
+  const crash = (error: unknown) => process.exit(reportFailure(name, error));
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   let code: number;
   try {
     code = await body();
@@ -59,25 +64,45 @@ export async function withDatabase<T>(use: (handle: DatabaseHandle) => Promise<T
 }
 
 function reportFailure(name: string, error: unknown): number {
-  const message = describe(error);
+  const { line, code } = explain(name, error);
+  process.stderr.write(`${name}: ${oneLine(withoutPassword(line))}\n`);
+  return code;
+}
+
+/** What went wrong and what to do, and whether the command could not run (2) or ran and failed (1). */
+function explain(name: string, error: unknown): { line: string; code: number } {
+  const couldNotRun = (line: string) => ({ line, code: exitCode.couldNotRun });
   if (error instanceof UsageError) {
-    process.stderr.write(`${name}: ${message}\nRun \`npm run ${name} -- --help\` for usage.\n`);
-    return exitCode.couldNotRun;
+    return couldNotRun(`${error.message}. Run \`npm run ${name} -- --help\` for usage.`);
   }
-  process.stderr.write(`${name}: ${message}\n`);
-  if (error instanceof MigrationRefusedError || error instanceof ConnectionConfigError)
-    return exitCode.couldNotRun;
-  if (isConnectionFailure(error)) return exitCode.couldNotRun;
-  return exitCode.problem;
+  if (error instanceof MigrationRefusedError || error instanceof ConnectionConfigError) {
+    return couldNotRun(error.message);
+  }
+  const code = errorCode(error);
+  if (isDriverWriteAfterClose(error)) {
+    return couldNotRun(
+      'the connection to the database server was lost (socket closed); the interrupted transaction was rolled back. Run the command again.',
+    );
+  }
+  if (code && connectionFailureCodes.has(code)) {
+    return couldNotRun(
+      `cannot reach the database server (${code}). Check that it is running and that DATABASE_URL names the right host and port.`,
+    );
+  }
+  if (code && lostConnectionCodes.has(code)) {
+    return couldNotRun(
+      `the connection to the database server was lost (${code}); the interrupted transaction was rolled back. Run the command again.`,
+    );
+  }
+  const advice = code ? serverRefusalAdvice[code] : undefined;
+  if (advice) return couldNotRun(`${describe(error)}. ${advice}`);
+  return { line: describe(error), code: exitCode.problem };
 }
 
 function describe(error: unknown): string {
-  if (isConnectionFailure(error)) {
-    const { code } = error as { code: string };
-    return `cannot reach the database server (${code}). Check that it is running and that DATABASE_URL names the right host and port.`;
-  }
   if (error instanceof Error) {
-    const pgError = error as Error & { code?: string; detail?: string; hint?: string; where?: string };
+    // drizzle wraps driver errors ("Failed query: ..."); the driver's own message says what happened.
+    const pgError = (pgErrorOf(error) ?? error) as Error & { detail?: string; hint?: string };
     const parts = [pgError.message];
     if (pgError.detail) parts.push(`detail: ${pgError.detail}`);
     if (pgError.hint) parts.push(`hint: ${pgError.hint}`);
@@ -86,18 +111,94 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+/** The PostgreSQL or socket error behind `error`, unwrapping drizzle's DrizzleQueryError. */
+function pgErrorOf(error: unknown): { code: string } | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return current as { code: string };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return pgErrorOf(error)?.code;
+}
+
+/**
+ * postgres.js 3.4 can write to a socket it has already closed when a backend dies inside a
+ * transaction (porsager/postgres#1154, #1208): a TypeError thrown from a setImmediate, outside any
+ * promise. It means the connection was lost, so report it as such.
+ */
+function isDriverWriteAfterClose(error: unknown): boolean {
   return (
-    typeof code === 'string' &&
-    [
-      'ECONNREFUSED',
-      'ENOTFOUND',
-      'EAI_AGAIN',
-      'ETIMEDOUT',
-      'CONNECT_TIMEOUT',
-      'ECONNRESET',
-      'EHOSTUNREACH',
-    ].includes(code)
+    error instanceof TypeError &&
+    /reading 'write'/.test(error.message) &&
+    /postgres[\\/]src[\\/]connection\.js/.test(error.stack ?? '')
   );
+}
+
+/** Socket-level failures to connect: the server is not there. */
+const connectionFailureCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** The connection went away mid-run (server restart, pg_terminate_backend, network). */
+const lostConnectionCodes = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01', // admin_shutdown, also what pg_terminate_backend raises
+  '57P02', // crash_shutdown
+]);
+
+/** SQLSTATEs that mean the command could not run here, and what the operator should do. */
+const serverRefusalAdvice: Record<string, string> = {
+  '28P01': 'Check the user and password in DATABASE_URL.',
+  '28000': 'Check the user in DATABASE_URL, and that the server (pg_hba.conf) admits it.',
+  '3D000': 'Create that database first, or fix the database name in DATABASE_URL.',
+  '53300': 'The server has no free connection slots; try again later or raise max_connections.',
+  '57P03': 'The server is starting up or shutting down; try again in a moment.',
+  '55P03': 'Another session holds a lock this command needs (lock_timeout); try again when it is done.',
+};
+
+/** Never print the password of DATABASE_URL, even when a driver or server echoes it back. */
+function withoutPassword(line: string): string {
+  const password = passwordOf(process.env.DATABASE_URL);
+  if (!password) return line;
+  let safe = line;
+  for (const form of new Set([password, safeDecode(password), encodeURIComponent(password)])) {
+    if (form) safe = safe.split(form).join('***');
+  }
+  return safe;
+}
+
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).password || undefined;
+  } catch {
+    // Unparsable: take whatever sits between "user:" and the last "@" of the authority.
+    return /^[^:]+:\/\/[^:/@]*:(.*)@/.exec(url)?.[1] || undefined;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

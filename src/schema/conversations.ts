@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { conversationsAppRole, isParticipant } from './app-role.js';
 import { moves, users } from './core.js';
 import { conversationStatus, conversationType } from './enums.js';
 
@@ -26,5 +27,12 @@ export const conversations = pgTable(
     index('idx_conversations_move_id').on(t.moveId),
     index('idx_conversations_status').on(t.status),
     index('idx_conversations_created_by').on(t.createdBy),
+    // Row-level security for the app role: a user sees the conversations they take part in. The app
+    // role cannot create, change or delete conversations; the owning service does that.
+    pgPolicy('conversations_select_as_participant', {
+      for: 'select',
+      to: conversationsAppRole,
+      using: isParticipant(t.id),
+    }),
   ],
 );

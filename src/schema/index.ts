@@ -1,3 +1,4 @@
+export { conversationsAppRole, currentUserSetting } from './app-role.js';
 export * from './chat-session-archive.js';
 export * from './conversations.js';
 export * from './core.js';

@@ -1,4 +1,6 @@
-import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { canPost, conversationsAppRole, currentUserId, isParticipant } from './app-role.js';
 import { conversations } from './conversations.js';
 import { users } from './core.js';
 import { authorType } from './enums.js';
@@ -33,5 +35,18 @@ export const messages = pgTable(
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
     ),
+    // Row-level security for the app role: a participant reads the messages of their conversations;
+    // posts only as themselves, as a user (not as the AI or the system), and not as an observer.
+    // Messages cannot be edited or deleted through the app role.
+    pgPolicy('messages_select_as_participant', {
+      for: 'select',
+      to: conversationsAppRole,
+      using: isParticipant(t.conversationId),
+    }),
+    pgPolicy('messages_insert_as_self', {
+      for: 'insert',
+      to: conversationsAppRole,
+      withCheck: sql`${t.authorId} = ${currentUserId} and ${t.authorType} = 'user' and ${canPost(t.conversationId)}`,
+    }),
   ],
 );

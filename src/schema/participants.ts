@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { conversationsAppRole, currentUserId, isParticipant } from './app-role.js';
 import { conversations } from './conversations.js';
 import { users } from './core.js';
 import { participantRole, participantType } from './enums.js';
@@ -31,5 +32,19 @@ export const conversationParticipants = pgTable(
       'conversation_participants_human_has_user',
       sql`${t.participantType} NOT IN ('employee', 'admin', 'vendor') OR ${t.userId} IS NOT NULL`,
     ),
+    // Row-level security for the app role: a participant sees everyone in their conversations, and
+    // may update their own row (the grant limits that to last_read_at). Adding or removing
+    // participants is left to the owning service.
+    pgPolicy('participants_select_as_participant', {
+      for: 'select',
+      to: conversationsAppRole,
+      using: isParticipant(t.conversationId),
+    }),
+    pgPolicy('participants_update_own_row', {
+      for: 'update',
+      to: conversationsAppRole,
+      using: sql`${t.userId} = ${currentUserId}`,
+      withCheck: sql`${t.userId} = ${currentUserId}`,
+    }),
   ],
 );

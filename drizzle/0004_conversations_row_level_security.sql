@@ -1,0 +1,8 @@
+ALTER TABLE "conversations" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+ALTER TABLE "messages" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+ALTER TABLE "conversation_participants" ENABLE ROW LEVEL SECURITY;--> statement-breakpoint
+CREATE POLICY "conversations_select_as_participant" ON "conversations" AS PERMISSIVE FOR SELECT TO "conversations_app" USING (public.conversations_user_is_participant("conversations"."id"));--> statement-breakpoint
+CREATE POLICY "messages_select_as_participant" ON "messages" AS PERMISSIVE FOR SELECT TO "conversations_app" USING (public.conversations_user_is_participant("messages"."conversation_id"));--> statement-breakpoint
+CREATE POLICY "messages_insert_as_self" ON "messages" AS PERMISSIVE FOR INSERT TO "conversations_app" WITH CHECK ("messages"."author_id" = public.conversations_current_user_id() and "messages"."author_type" = 'user' and public.conversations_user_can_post("messages"."conversation_id"));--> statement-breakpoint
+CREATE POLICY "participants_select_as_participant" ON "conversation_participants" AS PERMISSIVE FOR SELECT TO "conversations_app" USING (public.conversations_user_is_participant("conversation_participants"."conversation_id"));--> statement-breakpoint
+CREATE POLICY "participants_update_own_row" ON "conversation_participants" AS PERMISSIVE FOR UPDATE TO "conversations_app" USING ("conversation_participants"."user_id" = public.conversations_current_user_id()) WITH CHECK ("conversation_participants"."user_id" = public.conversations_current_user_id());

@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { conversationsAppRole, currentUserSetting } from '../schema/app-role.js';
+
+/** The transaction a callback of `db.transaction` receives. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * Runs `callback` in a transaction as the application role with `userId` as the current user, so
+ * row-level security lets it see and post only where that user takes part. Both the role and the
+ * user are transaction-local (SET LOCAL ROLE, set_config(..., true)): when the transaction ends, by
+ * commit or by error, the pooled connection is back to its own role with no user set, and the next
+ * borrower cannot inherit either. The connecting role must be a member of conversations_app.
+ * Pass the pooled database, not a transaction: nested, the role would outlive the savepoint.
+ */
+export async function withUser<T>(
+  db: Database,
+  userId: string,
+  callback: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  if (userId.trim() === '') throw new TypeError('withUser: userId must be a non-empty user id');
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local role ${sql.identifier(conversationsAppRole.name)}`);
+    await tx.execute(sql`select set_config(${currentUserSetting}, ${userId}, true)`);
+    return callback(tx);
+  });
+}
