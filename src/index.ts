@@ -9,4 +9,5 @@ export * from './schema/enums.js';
 export * from './schema/messages.js';
 export * from './schema/participants.js';
 export * from './schema/relations.js';
+export { withUser } from './security/with-user.js';
 export type * from './types.js';

@@ -36,6 +36,7 @@ describe('public API', () => {
       'participantTypeValues',
       'users',
       'usersRelations',
+      'withUser',
     ]);
     expect(Object.keys(main.conversationsSchema)).not.toContain('chatSessions');
   });

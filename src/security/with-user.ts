@@ -1,9 +1,13 @@
-import { sql } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { conversationsAppRole, currentUserSetting } from '../schema/app-role.js';
 
-/** The transaction a callback of `db.transaction` receives. */
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** The transaction a callback of `db.transaction` receives, for a database of schema TSchema. */
+export type Transaction<TSchema extends Record<string, unknown>> = PgTransaction<
+  PgQueryResultHKT,
+  TSchema,
+  ExtractTablesWithRelations<TSchema>
+>;
 
 /**
  * Runs `callback` in a transaction as the application role with `userId` as the current user, so
@@ -13,10 +17,10 @@ export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
  * borrower cannot inherit either. The connecting role must be a member of conversations_app.
  * Pass the pooled database, not a transaction: nested, the role would outlive the savepoint.
  */
-export async function withUser<T>(
-  db: Database,
+export async function withUser<TSchema extends Record<string, unknown>, T>(
+  db: PgDatabase<PgQueryResultHKT, TSchema>,
   userId: string,
-  callback: (tx: Transaction) => Promise<T>,
+  callback: (tx: Transaction<TSchema>) => Promise<T>,
 ): Promise<T> {
   if (userId.trim() === '') throw new TypeError('withUser: userId must be a non-empty user id');
   return db.transaction(async (tx) => {
