@@ -29,7 +29,7 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
   const owned = ownedObjects(schema);
   const statements = await statementsToMatchSchema(db, owned.tables);
   return statements
-    .filter((statement) => !touchesOnlyForeignEnum(statement, owned.enums))
+    .filter((statement) => !dropsForeignObject(statement, owned))
     .map((statement) => ({
       check: 'live-schema',
       file: 'database',
@@ -59,10 +59,15 @@ async function statementsToMatchSchema(db: Queryable, tables: string[]): Promise
   }
 }
 
-/** drizzle-kit reads every enum of the schema whatever the table filter; one that is not ours is not drift. */
-function touchesOnlyForeignEnum(statement: string, ownedEnums: string[]): boolean {
-  const match = /^DROP TYPE\s+(?:"[^"]+"\.)?"([^"]+)"/i.exec(statement.trim());
-  return match !== null && match[1] !== undefined && !ownedEnums.includes(match[1]);
+/**
+ * drizzle-kit reads every enum and sequence of the schema whatever the table filter, and would drop
+ * the ones src/schema does not define; those belong to the app (an enum, a serial's sequence).
+ */
+function dropsForeignObject(statement: string, owned: { enums: string[]; sequences: string[] }): boolean {
+  const match = /^DROP (TYPE|SEQUENCE)\s+(?:"[^"]+"\.)?"([^"]+)"/i.exec(statement.trim());
+  if (!match?.[2]) return false;
+  const ours = match[1]?.toUpperCase() === 'TYPE' ? owned.enums : owned.sequences;
+  return !ours.includes(match[2]);
 }
 
 /** drizzle-kit's API draws a progress spinner on stdout, which would corrupt `db:check --json`. */

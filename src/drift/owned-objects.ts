@@ -1,13 +1,19 @@
 import { getTableName, is } from 'drizzle-orm';
-import { isPgEnum, PgTable } from 'drizzle-orm/pg-core';
+import { isPgEnum, isPgSequence, PgTable } from 'drizzle-orm/pg-core';
 
-/** The tables and enums a schema module defines: all that this package owns in the app's database. */
-export function ownedObjects(schema: Record<string, unknown>): { tables: string[]; enums: string[] } {
-  const tables: string[] = [];
-  const enums: string[] = [];
+export interface OwnedObjects {
+  tables: string[];
+  enums: string[];
+  sequences: string[];
+}
+
+/** The tables, enums and sequences a schema module defines: all this package owns in the app's database. */
+export function ownedObjects(schema: Record<string, unknown>): OwnedObjects {
+  const owned: OwnedObjects = { tables: [], enums: [], sequences: [] };
   for (const value of Object.values(schema)) {
-    if (is(value, PgTable)) tables.push(getTableName(value));
-    else if (isPgEnum(value)) enums.push(value.enumName);
+    if (is(value, PgTable)) owned.tables.push(getTableName(value));
+    else if (isPgEnum(value)) owned.enums.push(value.enumName);
+    else if (isPgSequence(value)) owned.sequences.push(value.seqName ?? '');
   }
-  return { tables: tables.sort(), enums: enums.sort() };
+  return owned;
 }
