@@ -10,7 +10,7 @@ export async function dumpCatalog(db: Queryable): Promise<string[]> {
   const rows = await queryRows<{ line: string }>(
     db,
     sql`
-      select 'relation ' || c.relname || ' ' || c.relkind as line
+      select 'relation ' || c.relname || ' ' || c.relkind::text as line
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S')
       union all
