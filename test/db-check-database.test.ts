@@ -118,6 +118,17 @@ describe('db:check with a database', () => {
     expect(result.code).toBe(1);
   });
 
+  it('live-schema: a column renamed by hand is reported, not guessed', async () => {
+    await withDb((db) => db.execute(sql`ALTER TABLE "messages" RENAME COLUMN "model" TO "model_name"`));
+    const result = await repo.dbCheck(['--only', 'live-schema'], database.env);
+    expect(lines(result.stdout)).toEqual([
+      expect.stringMatching(
+        /^live-schema: database: differs from src\/schema: to match, drizzle-kit would run: \(a table or column of this package was renamed or replaced in the database; drizzle-kit would ask whether it is a rename\) Fix: /,
+      ),
+    ]);
+    expect(result.code).toBe(1);
+  });
+
   it('live-schema: a database behind the migrations is told to migrate, not diffed', async () => {
     await withDb((db) => rollbackDatabase(db, { to: '0001_conversations' }));
     const result = await repo.dbCheck(['--only', 'live-schema'], database.env);

@@ -65,6 +65,17 @@ describe('db:check without a database', () => {
     expect(result.code).toBe(1);
   });
 
+  it('schema-vs-migrations: a renamed column drizzle-kit would have to ask about', async () => {
+    const file = 'src/schema/conversations.ts';
+    repo.write(file, repo.read(file).replace("text('agent_mail_inbox_id')", "text('agent_mail_inbox')"));
+    expect(repo.read(file)).toContain("text('agent_mail_inbox')");
+    const result = await repo.dbCheck(['--only', 'schema-vs-migrations'], env);
+    expect(lines(result.stdout)).toEqual([
+      'schema-vs-migrations: src/schema/: the schema renames or replaces a table or column that no migration covers (drizzle-kit generate needs to ask whether it is a rename). Fix: run `npm run db:generate` in a terminal, answer its question, and commit the migration it writes.',
+    ]);
+    expect(result.code).toBe(1);
+  });
+
   it('drizzle-kit-check: two snapshots with the same parent', async () => {
     const dir = join(repo.dir, 'drizzle/meta');
     copyFileSync(join(dir, '0002_snapshot.json'), join(dir, '0003_snapshot.json'));
