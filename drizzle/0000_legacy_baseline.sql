@@ -1,3 +1,7 @@
+-- squawk-ignore-file prefer-timestamp-tz
+-- Accepted on purpose (hand-added comment lines in a generated file): this migration records the
+-- legacy tables exactly as they exist in production, `timestamp` columns included; the new tables use
+-- timestamptz, and the legacy values are read as UTC when they move.
 CREATE TYPE "public"."message_role" AS ENUM('user', 'assistant', 'system');--> statement-breakpoint
 CREATE TABLE "employees" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,

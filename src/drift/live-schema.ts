@@ -1,0 +1,90 @@
+import type { SQL } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../database.js';
+import { readHistory } from '../migrator/history.js';
+import * as schema from '../schema/index.js';
+import { CouldNotCheckError, type Finding } from './finding.js';
+import { ownedObjects } from './owned-objects.js';
+import { type Repository, readJournal } from './repository.js';
+
+type PushSchema = typeof import('drizzle-kit/api').pushSchema;
+
+/**
+ * The live database against the schema: the statements `drizzle-kit push` would run to make the
+ * database match (computed, never applied) must be none. Only this package's tables and enums count;
+ * the app's other tables are not drift.
+ */
+export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<Finding[]> {
+  const pending = await pendingMigrations(repo, db);
+  if (pending.length > 0) {
+    // Comparing a database that is simply behind would list every statement of those migrations.
+    return [
+      {
+        check: 'live-schema',
+        file: 'database',
+        message: `is behind the migrations: ${pending.join(', ')} not applied yet, so it cannot be compared with the schema.`,
+        fix: 'run `npm run db:migrate`, then db:check again.',
+      },
+    ];
+  }
+  const owned = ownedObjects(schema);
+  const statements = await statementsToMatchSchema(db, owned.tables);
+  return statements
+    .filter((statement) => !dropsForeignObject(statement, owned))
+    .map((statement) => ({
+      check: 'live-schema',
+      file: 'database',
+      message: `differs from src/schema: to match, drizzle-kit would run: ${statement.replace(/\s+/g, ' ').trim()}`,
+      fix: 'find who changed the database by hand; either undo that change or put it in the schema and generate a migration (`npm run db:generate`).',
+    }));
+}
+
+async function statementsToMatchSchema(db: Queryable, tables: string[]): Promise<string[]> {
+  // drizzle-kit/api is big and prints a spinner; load it only when a database is checked.
+  const { pushSchema } = (await import('drizzle-kit/api')) as { pushSchema: PushSchema };
+  // pushSchema only calls execute() and expects node-postgres' `{ rows }`; postgres.js returns an array.
+  const rowsDb = { execute: async (query: SQL) => ({ rows: await queryRows(db, query) }) };
+  try {
+    const result = await withSilencedStdout(() =>
+      pushSchema(schema, rowsDb as unknown as Parameters<PushSchema>[1], ['public'], tables),
+    );
+    return result.statementsToExecute;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (message.includes('Interactive prompts require a TTY')) {
+      return [
+        '(a table or column of this package was renamed or replaced in the database; drizzle-kit would ask whether it is a rename)',
+      ];
+    }
+    throw new CouldNotCheckError(`drizzle-kit could not compare the database with the schema: ${message}`);
+  }
+}
+
+/**
+ * drizzle-kit reads every enum and sequence of the schema whatever the table filter, and would drop
+ * the ones src/schema does not define; those belong to the app (an enum, a serial's sequence).
+ */
+function dropsForeignObject(statement: string, owned: { enums: string[]; sequences: string[] }): boolean {
+  const match = /^DROP (TYPE|SEQUENCE)\s+(?:"[^"]+"\.)?"([^"]+)"/i.exec(statement.trim());
+  if (!match?.[2]) return false;
+  const ours = match[1]?.toUpperCase() === 'TYPE' ? owned.enums : owned.sequences;
+  return !ours.includes(match[2]);
+}
+
+/** drizzle-kit's API draws a progress spinner on stdout, which would corrupt `db:check --json`. */
+async function withSilencedStdout<T>(body: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await body();
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** Journal entries drizzle would still apply (newer than the last applied one). */
+async function pendingMigrations(repo: Repository, db: Queryable): Promise<string[]> {
+  const lastApplied = (await readHistory(db)).at(-1)?.createdAt;
+  return readJournal(repo)
+    .filter((entry) => lastApplied === undefined || entry.when > lastApplied)
+    .map((entry) => entry.tag);
+}

@@ -1,0 +1,121 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { readDownStatements } from './down-migrations.js';
+import { MigrationRefusedError } from './errors.js';
+import { ensureHistoryTable, readHistory } from './history.js';
+import { lockSchemaChanges } from './lock.js';
+import {
+  defaultMigrationsFolder,
+  migrationsSchema,
+  migrationsTable,
+  readMigrations,
+} from './migration-files.js';
+
+/** `--to` value that rolls back every migration, 0000 included. */
+export const rollBackEverything = 'none';
+
+/** SQLSTATE a down migration's guard raises when it refuses (see drizzle/down/*.sql). */
+const downRefusedCode = 'CDB01';
+
+export interface RollbackOptions {
+  migrationsFolder?: string;
+  /**
+   * The migration to return to: it stays applied, every applied migration after it is reversed
+   * (newest first). Its full tag or its number; `none` reverses everything.
+   */
+  to: string;
+  /** Let the down migrations' guards pass (they drop data that did not come from legacy rows). */
+  force?: boolean;
+}
+
+export interface RollbackResult {
+  /** Tags reversed by this run, newest first. */
+  rolledBack: string[];
+  /** Tags still applied afterwards, in order. */
+  stillApplied: string[];
+}
+
+/**
+ * Reverses applied migrations with their drizzle/down/<tag>.sql files, in one transaction under the
+ * same advisory lock as db:migrate, and deletes their rows from drizzle's bookkeeping so that
+ * db:migrate (or drizzle-kit migrate) applies them again. A guard that refuses undoes the whole run.
+ */
+export async function rollbackDatabase(db: Database, options: RollbackOptions): Promise<RollbackResult> {
+  const folder = options.migrationsFolder ?? defaultMigrationsFolder;
+  const migrations = readMigrations(folder);
+  const targetIndex = resolveTarget(
+    migrations.map((m) => m.tag),
+    options.to,
+  );
+
+  try {
+    return await db.transaction(async (tx) => {
+      await lockSchemaChanges(tx);
+      await ensureHistoryTable(tx);
+      const history = await readHistory(tx);
+      const appliedIndexes = history.map((row) => {
+        const index = migrations.findIndex((m) => m.when === row.createdAt);
+        if (index === -1) {
+          throw new MigrationRefusedError(
+            `The database applied a migration (created_at ${row.createdAt}) that drizzle/ does not have, so its down migration is unknown. Run \`npm run db:check\` and restore that migration first.`,
+          );
+        }
+        return index;
+      });
+      const toReverse = appliedIndexes.filter((i) => i > targetIndex).sort((a, b) => b - a);
+
+      const plans = toReverse.map((index) => {
+        const tag = migrations[index]?.tag ?? '';
+        const statements = readDownStatements(folder, tag);
+        if (!statements) {
+          throw new MigrationRefusedError(
+            `Cannot roll back ${tag}: drizzle/down/${tag}.sql does not exist. Write its reverse there first (npm run db:check lists every missing down file).`,
+          );
+        }
+        return { tag, when: migrations[index]?.when ?? 0, statements };
+      });
+
+      if (options.force)
+        await tx.execute(sql`select set_config('conversations_db.rollback_force', 'on', true)`);
+      for (const plan of plans) {
+        for (const statement of plan.statements) await tx.execute(sql.raw(statement));
+        await tx.execute(
+          sql`delete from ${sql.identifier(migrationsSchema)}.${sql.identifier(migrationsTable)} where created_at = ${plan.when}`,
+        );
+      }
+      const reversed = new Set(toReverse);
+      return {
+        rolledBack: plans.map((p) => p.tag),
+        stillApplied: appliedIndexes
+          .filter((i) => !reversed.has(i))
+          .sort((a, b) => a - b)
+          .map((i) => migrations[i]?.tag ?? ''),
+      };
+    });
+  } catch (error) {
+    const refusal = guardRefusal(error);
+    if (refusal) throw new MigrationRefusedError(refusal);
+    throw error;
+  }
+}
+
+/** The index of the migration to keep; -1 for `none` (keep nothing). */
+function resolveTarget(tags: string[], to: string): number {
+  if (to === rollBackEverything) return -1;
+  const index = tags.findIndex((tag) => tag === to || tag.split('_')[0] === to);
+  if (index === -1) {
+    throw new MigrationRefusedError(
+      `--to ${to}: no such migration. Known tags: ${tags.join(', ')}; or \`${rollBackEverything}\` to roll back everything.`,
+    );
+  }
+  return index;
+}
+
+/** A down guard's RAISE (SQLSTATE CDB01) as one line, whichever driver or wrapper carried it. */
+function guardRefusal(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const pg = e as { code?: unknown; message?: string; hint?: string };
+    if (pg.code === downRefusedCode) return [pg.message, pg.hint].filter(Boolean).join(' ');
+  }
+  return undefined;
+}
