@@ -191,19 +191,21 @@ describe('db:rollback', () => {
       const reserved = await holder.reserve();
       await reserved`select pg_advisory_lock(hashtextextended('conversations-db:schema-changes', 0))`;
       let finished = false;
-      const rollback = rollbackDatabase(handle.db, { to: '0001' }).then((r) => {
+      const rollback = rollbackDatabase(handle.db, { to: tags.at(-2) ?? '' }).then((r) => {
         finished = true;
         return r;
       });
       // Wait until the rollback is seen queueing on the lock, then check that it did not proceed.
       for (let i = 0; i < 100; i++) {
         const [row] =
-          await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+          await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted
+              and database = (select oid from pg_database where datname = current_database())`;
         if (row?.n === 1) break;
         await new Promise((r) => setTimeout(r, 50));
       }
       const [waiting] =
-        await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`;
+        await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted
+              and database = (select oid from pg_database where datname = current_database())`;
       expect(waiting?.n).toBe(1);
       expect(finished).toBe(false);
       await reserved`select pg_advisory_unlock(hashtextextended('conversations-db:schema-changes', 0))`;

@@ -3,7 +3,8 @@ import { type Queryable, queryRows } from '../../src/database.js';
 
 /**
  * Everything the migrations create in the public schema, as sorted text lines: relations, columns
- * (type, nullability, default), constraints, indexes, enums with their labels, triggers and functions.
+ * (type, nullability, default), constraints, indexes, enums with their labels, triggers, functions,
+ * row-level security (flags and policies) and privileges (tables, columns, functions, the schema).
  * Two databases with equal dumps have the same schema, whatever order it was built in.
  */
 export async function dumpCatalog(db: Queryable): Promise<string[]> {
@@ -39,6 +40,31 @@ export async function dumpCatalog(db: Queryable): Promise<string[]> {
       select 'function ' || pg_get_functiondef(p.oid)
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
         where n.nspname = 'public' and p.prokind = 'f'
+      union all
+      select 'rls ' || c.relname || ' enabled=' || c.relrowsecurity::text || ' forced=' || c.relforcerowsecurity::text
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p') and (c.relrowsecurity or c.relforcerowsecurity)
+      union all
+      select 'policy ' || tablename || ' ' || policyname || ' ' || permissive || ' ' || cmd || ' to '
+             || array_to_string(roles, ',') || coalesce(' using ' || qual, '') || coalesce(' check ' || with_check, '')
+        from pg_policies where schemaname = 'public'
+      union all
+      select 'grant ' || c.relname || ' ' || coalesce(array_to_string(c.relacl, ','), 'default')
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        -- After a REVOKE, PostgreSQL stores the owner's default ACL explicitly instead of NULL; the same privileges.
+        where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'S')
+          and c.relacl is not null and c.relacl <> acldefault(case when c.relkind = 'S' then 's' else 'r' end::"char", c.relowner)
+      union all
+      select 'grant ' || c.relname || '.' || a.attname || ' ' || array_to_string(a.attacl, ',')
+        from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and a.attacl is not null and cardinality(a.attacl) > 0
+      union all
+      select 'grant function ' || p.oid::regprocedure::text || ' ' || array_to_string(p.proacl, ',')
+        from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = 'public' and p.proacl is not null and p.proacl <> acldefault('f', p.proowner)
+      union all
+      select 'grant schema public ' || coalesce(array_to_string(nspacl, ','), 'default')
+        from pg_namespace where nspname = 'public'
     `,
   );
   return rows.map((r) => r.line).sort();
