@@ -136,7 +136,7 @@ async function time(db: Database, c: QueryCase, runs: number): Promise<{ p50: nu
 
 async function plan(db: Database, c: QueryCase, plansDir: string, variant: string): Promise<PlanFacts> {
   const sent = c.build(db, 0).toSQL();
-  const text = (await explainQuery(db, sent, { analyze: true })) as string;
+  const text = await explainQuery(db, sent, { analyze: true });
   const json = await explainQuery(db, sent, { analyze: true, format: 'json' });
   const file = `${c.key}.${variant}.txt`;
   writeFileSync(

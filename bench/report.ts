@@ -22,7 +22,8 @@ export interface BenchReport {
   queries?: { shape: DataShape; results: QueryResult[]; indexes: IndexUse[] };
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = (x: number) => (Number.isFinite(x) ? x.toLocaleString('en-US') : 'n/a');
+const times = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}` : 'n/a');
 const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms` : 'n/a');
 const s = (x: number) => (Number.isFinite(x) ? `${(x / 1000).toFixed(2)} s` : 'n/a');
 const mib = (kib: number) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0)} MiB` : 'n/a');
@@ -63,7 +64,7 @@ function moveSection(r: BenchReport): string[] {
     const seed = median(m.seed.map((x) => x.ms));
     const ours = median(m.ours.map((x) => x.ms));
     out.push(
-      `| ${m.label} | ${s(seed)} | ${s(ours)} | ${(ours / seed).toFixed(2)} | ${n(Math.round(rowsPerSecond(m.seed)))} | ${n(Math.round(rowsPerSecond(m.ours)))} | ${mib(median(m.ours.map((x) => x.peakRssKiB ?? Number.NaN)))} | ${ms(max(m.seed.map((x) => x.writer.maxMs)))} / ${ms(max(m.ours.map((x) => x.writer.maxMs)))} | ${m.ours.at(-1)?.writer.inserts ?? 'n/a'} |`,
+      `| ${m.label} | ${s(seed)} | ${s(ours)} | ${times(ours / seed)} | ${n(Math.round(rowsPerSecond(m.seed)))} | ${n(Math.round(rowsPerSecond(m.ours)))} | ${mib(median(m.ours.map((x) => x.peakRssKiB ?? Number.NaN)))} | ${ms(max(m.seed.map((x) => x.writer.maxMs)))} / ${ms(max(m.ours.map((x) => x.writer.maxMs)))} | ${m.ours.at(-1)?.writer.inserts ?? 'n/a'} |`,
     );
   }
   out.push('');

@@ -5,9 +5,9 @@ import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
+import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
@@ -51,17 +51,6 @@ const quick = {
   runs: 3,
   queryRuns: 200,
 } as const;
-
-/** The last migration before the one that drops the legacy tables: the expand step the move runs on. */
-function expandTarget(): string {
-  const migrations = readMigrations();
-  const contract = migrations.findIndex((m) =>
-    m.statements.some((s) => /drop\s+table[^;]*chat_(sessions|messages)/i.test(s)),
-  );
-  const target = contract === -1 ? migrations.at(-1) : migrations[contract - 1];
-  if (!target) throw new Error('no migrations found in drizzle/');
-  return target.tag;
-}
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 

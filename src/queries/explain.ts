@@ -17,7 +17,21 @@ export interface ExplainOptions {
  * driver. drizzle wraps an embedded query in parentheses, which EXPLAIN rejects, so the text is
  * rebuilt chunk by chunk with each $n bound to its original parameter.
  */
-export async function explainQuery(db: Queryable, query: SentQuery, options: ExplainOptions = {}) {
+export async function explainQuery(
+  db: Queryable,
+  query: SentQuery,
+  options: ExplainOptions & { format: 'json' },
+): Promise<unknown>;
+export async function explainQuery(
+  db: Queryable,
+  query: SentQuery,
+  options?: ExplainOptions & { format?: 'text' },
+): Promise<string>;
+export async function explainQuery(
+  db: Queryable,
+  query: SentQuery,
+  options: ExplainOptions = {},
+): Promise<unknown> {
   const flags = [
     options.analyze ? 'ANALYZE, BUFFERS' : '',
     `FORMAT ${options.format === 'json' ? 'JSON' : 'TEXT'}`,
@@ -30,7 +44,7 @@ export async function explainQuery(db: Queryable, query: SentQuery, options: Exp
   );
   if (options.format === 'json') {
     const value = Object.values(rows[0] ?? {})[0];
-    return typeof value === 'string' ? JSON.parse(value) : value;
+    return typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   }
   return rows.map((row) => String(Object.values(row)[0])).join('\n');
 }
