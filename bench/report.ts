@@ -162,6 +162,16 @@ function queriesSection(r: BenchReport): string[] {
   out.push('| table | index | size | scans |');
   out.push('| --- | --- | ---: | ---: |');
   for (const i of q.indexes) out.push(`| ${i.table} | ${i.index} | ${i.sizeMiB} MiB | ${n(i.scans)} |`);
+  // Scans counted here include the bench's own set-up queries (picking parameters), so an index with
+  // scans is not proof that a hot query needs it; one with none is proof that none of them does.
+  const unused = q.indexes.filter((i) => i.scans === 0 && !i.index.endsWith('_pkey'));
+  if (unused.length) {
+    const total = unused.reduce((sum, i) => sum + i.sizeMiB, 0);
+    out.push(
+      '',
+      `Not used by any of the hot queries (nor the bench's set-up): ${unused.map((i) => `\`${i.index}\``).join(', ')}, ${total.toFixed(1)} MiB together. They cost every insert; whether other app queries need them is for the app teams to say (see README).`,
+    );
+  }
   out.push('');
   return out;
 }

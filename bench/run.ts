@@ -93,7 +93,7 @@ await runCommand('bench', async () => {
       ['small', plan.small],
       ['large', plan.large],
     ] as const) {
-      const label = `${(size.messages / 1000).toLocaleString('en-US')}k messages`;
+      const label = `${size.messages >= 1e6 ? `${size.messages / 1e6}M` : `${size.messages / 1000}k`} messages`;
       const name = `bench_legacy_${key}`;
       log(`Loading ${label} (${size.sessions} sessions) into ${name}...`);
       const started = performance.now();
