@@ -54,6 +54,8 @@ export type IndexUse = {
   table: string;
   sizeMiB: number;
   scans: number;
+  /** Enforces a constraint: never a candidate to drop for speed. */
+  unique: boolean;
 };
 
 export interface DataShape {
@@ -180,11 +182,12 @@ export async function describeData(db: Database): Promise<DataShape> {
 async function indexUse(db: Database): Promise<IndexUse[]> {
   return queryRows<IndexUse>(
     db,
-    sql`select indexrelname as index, relname as table,
-               round(pg_relation_size(indexrelid) / 1048576.0, 1)::float as "sizeMiB", idx_scan::int as scans
-        from pg_stat_user_indexes
-        where relname in ('messages', 'conversations', 'conversation_participants')
-        order by relname, indexrelname`,
+    sql`select s.indexrelname as index, s.relname as table,
+               round(pg_relation_size(s.indexrelid) / 1048576.0, 1)::float as "sizeMiB", s.idx_scan::int as scans,
+               i.indisunique as unique
+        from pg_stat_user_indexes s join pg_index i on i.indexrelid = s.indexrelid
+        where s.relname in ('messages', 'conversations', 'conversation_participants')
+        order by s.relname, s.indexrelname`,
   );
 }
 
@@ -199,14 +202,27 @@ export async function benchQueries(
   runs: number,
   plansDir: string,
 ): Promise<{ shape: DataShape; results: QueryResult[]; indexes: IndexUse[] }> {
+  // Each phase on its own connections: a backend reports its index scans when it exits, so the
+  // counts read between phases are complete, and the set-up's own scans are subtracted.
+  const withDb = async <T>(name: string, use: (db: Database) => Promise<T>): Promise<T> => {
+    const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
+    try {
+      return await use(handle.db);
+    } finally {
+      await handle.close();
+    }
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 1500));
+  const params = await withDb(ours, pickParameters);
+  await settle();
+  const before = await withDb(ours, indexUse);
+  const results: QueryResult[] = [];
   const handles: DatabaseHandle[] = [];
   try {
     const a = await openDatabase({ url: server.urlOf(ours), maxConnections: 1 });
     handles.push(a);
     const b = await openDatabase({ url: server.urlOf(seedIndexes), maxConnections: 1 });
     handles.push(b);
-    const params = await pickParameters(a.db);
-    const results: QueryResult[] = [];
     for (const c of cases(params)) {
       const oursTime = await time(a.db, c, runs);
       const seedTime = await time(b.db, c, runs);
@@ -219,8 +235,14 @@ export async function benchQueries(
         seedIndexes: { ...seedTime, plan: await plan(b.db, c, plansDir, 'seed-indexes') },
       });
     }
-    return { shape: await describeData(a.db), results, indexes: await indexUse(a.db) };
   } finally {
     for (const h of handles) await h.close();
   }
+  await settle();
+  const after = await withDb(ours, indexUse);
+  const indexes = after.map((i) => ({
+    ...i,
+    scans: i.scans - (before.find((x) => x.index === i.index)?.scans ?? 0),
+  }));
+  return { shape: await withDb(ours, describeData), results, indexes };
 }
