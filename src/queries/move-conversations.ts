@@ -1,0 +1,41 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { type ConversationStatus, conversations } from '../schema/index.js';
+
+export interface MoveConversationsParams {
+  moveId: string;
+  /** Only conversations in one of these statuses; default: every status. */
+  status?: ConversationStatus | readonly ConversationStatus[];
+  /** default 100 */
+  limit?: number;
+}
+
+export type Conversation = typeof conversations.$inferSelect;
+
+/**
+ * The query behind {@link listMoveConversations}, as drizzle sends it: served by
+ * idx_conversations_move_id (a move has a handful of conversations, so the status test is a filter on
+ * those few rows; idx_conversations_status alone would be useless here).
+ */
+export function moveConversationsQuery(db: Database, params: MoveConversationsParams) {
+  const statuses = params.status === undefined ? undefined : [params.status].flat();
+  return db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.moveId, params.moveId),
+        statuses ? inArray(conversations.status, statuses) : undefined,
+      ),
+    )
+    .orderBy(desc(conversations.updatedAt), desc(conversations.id))
+    .limit(params.limit ?? 100);
+}
+
+/** A move's conversations, most recently updated first, optionally only those in some statuses. */
+export async function listMoveConversations(
+  db: Database,
+  params: MoveConversationsParams,
+): Promise<Conversation[]> {
+  return moveConversationsQuery(db, params);
+}

@@ -1,0 +1,75 @@
+import { and, count, desc, eq, max, sql } from 'drizzle-orm';
+import type { Database } from '../database.js';
+import { conversationParticipants, conversations, messages } from '../schema/index.js';
+
+export interface UserConversationsParams {
+  userId: string;
+  /** default 50 */
+  limit?: number;
+}
+
+const participant = conversationParticipants;
+
+/**
+ * The query behind {@link listUserConversations}, as drizzle sends it. The user's participant rows come
+ * from idx_participants_user_id; for each, two lateral lookups on idx_messages_conversation_created_at:
+ * the newest message (one index entry) and the count of messages after last_read_at (an index-only
+ * range scan from last_read_at; a participant who never read counts from -infinity).
+ */
+export function userConversationsQuery(db: Database, params: UserConversationsParams) {
+  const lastMessage = db
+    .select({ at: max(messages.createdAt).as('last_message_at') })
+    .from(messages)
+    .where(eq(messages.conversationId, participant.conversationId))
+    .as('last_message');
+  const unread = db
+    .select({ count: count().as('unread_count') })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.conversationId, participant.conversationId),
+        sql`${messages.createdAt} > coalesce(${participant.lastReadAt}, '-infinity'::timestamptz)`,
+      ),
+    )
+    .as('unread');
+  const latestActivity = sql<Date>`coalesce(${lastMessage.at}, ${conversations.updatedAt})`;
+  return db
+    .select({
+      id: conversations.id,
+      moveId: conversations.moveId,
+      title: conversations.title,
+      type: conversations.type,
+      status: conversations.status,
+      role: participant.role,
+      lastReadAt: participant.lastReadAt,
+      lastMessageAt: lastMessage.at,
+      updatedAt: conversations.updatedAt,
+      unreadCount: unread.count,
+    })
+    .from(participant)
+    .innerJoin(conversations, eq(conversations.id, participant.conversationId))
+    .leftJoinLateral(lastMessage, sql`true`)
+    .leftJoinLateral(unread, sql`true`)
+    .where(eq(participant.userId, params.userId))
+    .orderBy(desc(latestActivity), desc(conversations.id))
+    .limit(params.limit ?? 50);
+}
+
+export type UserConversation = Awaited<ReturnType<typeof userConversationsQuery>>[number];
+
+/**
+ * The conversations a user takes part in, by latest activity (newest message, else the conversation's
+ * updated_at) first, each with the number of messages after the user's last_read_at.
+ */
+export async function listUserConversations(
+  db: Database,
+  params: UserConversationsParams,
+): Promise<UserConversation[]> {
+  const rows = await userConversationsQuery(db, params);
+  // Drivers return count(*) (bigint) and a lateral max() as strings; the caller gets a number and a Date.
+  return rows.map((row) => ({
+    ...row,
+    unreadCount: Number(row.unreadCount),
+    lastMessageAt: row.lastMessageAt === null ? null : new Date(row.lastMessageAt),
+  }));
+}
