@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/migrator/migrate.js';
+import { readMigrations } from '../src/migrator/migration-files.js';
 import { rollbackDatabase } from '../src/migrator/rollback.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -71,24 +72,22 @@ describe('db:check with a database', () => {
   it('applied-hashes: a migration merged with an older when than the last applied one', async () => {
     const journalBefore = repo.read('drizzle/meta/_journal.json');
     const journal = repo.journal();
-    const [, second, third] = journal.entries;
-    if (!second || !third) throw new Error('expected three migrations');
+    const [second, third] = journal.entries.slice(-2);
+    if (!second || !third) throw new Error('expected at least two migrations');
     const when = Math.floor((second.when + third.when) / 2);
-    journal.entries.push({ ...third, idx: 3, tag: '0003_from_an_old_branch', when });
+    const tag = `${String(journal.entries.length).padStart(4, '0')}_from_an_old_branch`;
+    journal.entries.push({ ...third, idx: journal.entries.length, tag, when });
     repo.writeJournal(journal);
-    repo.write(
-      'drizzle/0003_from_an_old_branch.sql',
-      'ALTER TABLE "conversations" ADD COLUMN "pinned" boolean;',
-    );
+    repo.write(`drizzle/${tag}.sql`, 'ALTER TABLE "conversations" ADD COLUMN "pinned" boolean;');
     try {
       const result = await repo.dbCheck(['--only', 'applied-hashes'], database.env);
       expect(lines(result.stdout)).toEqual([
-        `applied-hashes: drizzle/0003_from_an_old_branch.sql: never applied, and its when (${when}) is older than the last applied migration (${third.when}): drizzle will skip it forever (a branch merged with an older migration). Fix: regenerate it on top of the latest migration so its when is newer (delete drizzle/0003_from_an_old_branch.sql, its snapshot and journal entry, run \`npm run db:generate\`), then \`npm run db:migrate\`.`,
+        `applied-hashes: drizzle/${tag}.sql: never applied, and its when (${when}) is older than the last applied migration (${third.when}): drizzle will skip it forever (a branch merged with an older migration). Fix: regenerate it on top of the latest migration so its when is newer (delete drizzle/${tag}.sql, its snapshot and journal entry, run \`npm run db:generate\`), then \`npm run db:migrate\`.`,
       ]);
       expect(result.code).toBe(1);
     } finally {
       repo.write('drizzle/meta/_journal.json', journalBefore);
-      rmSync(join(repo.dir, 'drizzle/0003_from_an_old_branch.sql'));
+      rmSync(join(repo.dir, `drizzle/${tag}.sql`));
     }
   });
 
@@ -130,10 +129,11 @@ describe('db:check with a database', () => {
   });
 
   it('live-schema: a database behind the migrations is told to migrate, not diffed', async () => {
-    await withDb((db) => rollbackDatabase(db, { to: '0001_conversations' }));
+    const tags = readMigrations().map((m) => m.tag);
+    await withDb((db) => rollbackDatabase(db, { to: tags.at(-2) ?? '' }));
     const result = await repo.dbCheck(['--only', 'live-schema'], database.env);
     expect(lines(result.stdout)).toEqual([
-      'live-schema: database: is behind the migrations: 0002_conversations_updated_at_trigger not applied yet, so it cannot be compared with the schema. Fix: run `npm run db:migrate`, then db:check again.',
+      `live-schema: database: is behind the migrations: ${tags.at(-1)} not applied yet, so it cannot be compared with the schema. Fix: run \`npm run db:migrate\`, then db:check again.`,
     ]);
     expect(result.code).toBe(1);
   });

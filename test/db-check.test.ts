@@ -19,6 +19,11 @@ function lines(output: string): string[] {
   return output.split('\n').filter(Boolean);
 }
 
+/** The number drizzle-kit would give the next migration of the scratch repository, e.g. `0005`. */
+function nextNumber(offset = 0): string {
+  return String(repo.journal().entries.length + offset).padStart(4, '0');
+}
+
 /** Adds a migration file and its journal entry (and, unless told not to, a snapshot), as generate would. */
 function addMigration(tag: string, content: string, options: { when?: number; snapshot?: boolean } = {}) {
   repo.write(`drizzle/${tag}.sql`, content);
@@ -59,7 +64,9 @@ describe('db:check without a database', () => {
     const result = await repo.dbCheck(['--only', 'schema-vs-migrations'], env);
     expect(lines(result.stdout)).toEqual([
       expect.stringMatching(
-        /^schema-vs-migrations: src\/schema\/: the schema has changes no migration covers; drizzle-kit generate would write drizzle\/0003_\w+\.sql\. Fix: run `npm run db:generate -- --name <what-changed>`/,
+        new RegExp(
+          `^schema-vs-migrations: src/schema/: the schema has changes no migration covers; drizzle-kit generate would write drizzle/${nextNumber()}_\\w+\\.sql\\. Fix: run \`npm run db:generate -- --name <what-changed>\``,
+        ),
       ),
     ]);
     expect(result.code).toBe(1);
@@ -89,14 +96,15 @@ describe('db:check without a database', () => {
   });
 
   describe('journal', () => {
-    it('two branches that both added migration 0003 (seed 002)', async () => {
-      addMigration('0003_add_priority', 'ALTER TABLE "conversations" ADD COLUMN "priority" text;');
-      addMigration('0003_add_pinned', 'ALTER TABLE "conversations" ADD COLUMN "pinned" boolean;', {
+    it('two branches that both added the same migration number (seed 002)', async () => {
+      const n = nextNumber();
+      addMigration(`${n}_add_priority`, 'ALTER TABLE "conversations" ADD COLUMN "priority" text;');
+      addMigration(`${n}_add_pinned`, 'ALTER TABLE "conversations" ADD COLUMN "pinned" boolean;', {
         snapshot: false,
       });
       const result = await repo.dbCheck(['--only', 'journal'], env);
       expect(lines(result.stdout)).toEqual([
-        "journal: drizzle/0003_add_priority.sql: migration number 0003 is used by 2 migrations: 0003_add_pinned, 0003_add_priority (two branches generated the same number). Fix: renumber the later branch's migration: delete drizzle/0003_add_priority.sql, its snapshot and its journal entry, then run `npm run db:generate` again on top of main.",
+        `journal: drizzle/${n}_add_priority.sql: migration number ${n} is used by 2 migrations: ${n}_add_pinned, ${n}_add_priority (two branches generated the same number). Fix: renumber the later branch's migration: delete drizzle/${n}_add_priority.sql, its snapshot and its journal entry, then run \`npm run db:generate\` again on top of main.`,
       ]);
       expect(result.code).toBe(1);
     });
@@ -105,22 +113,26 @@ describe('db:check without a database', () => {
       const journal = repo.journal();
       const [first, second, third] = journal.entries;
       if (!first || !second || !third) throw new Error('expected three migrations');
+      const count = journal.entries.length;
+      const gone = `${nextNumber()}_gone`;
+      const handMade = `${nextNumber(1)}_hand_made`;
       third.when = second.when - 1;
-      journal.entries.push({ ...third, idx: 5, tag: '0004_gone', when: third.when + 10_000_000 });
+      const last = journal.entries.at(-1) ?? third;
+      journal.entries.push({ ...third, idx: count + 2, tag: gone, when: last.when + 10_000_000 });
       repo.writeJournal(journal);
       copyFileSync(
         join(repo.dir, 'drizzle/meta/0002_snapshot.json'),
-        join(repo.dir, 'drizzle/meta/0004_snapshot.json'),
+        join(repo.dir, `drizzle/meta/${gone.slice(0, 4)}_snapshot.json`),
       );
-      repo.write('drizzle/0005_hand_made.sql', 'SELECT 1;');
+      repo.write(`drizzle/${handMade}.sql`, 'SELECT 1;');
       rmSync(join(repo.dir, 'drizzle/meta/0001_snapshot.json'));
       const result = await repo.dbCheck(['--only', 'journal'], env);
       expect(lines(result.stdout).map((l) => l.split(' Fix: ')[0])).toEqual([
         'journal: drizzle/meta/0001_snapshot.json: the snapshot of 0001_conversations is missing; drizzle-kit generates the next migration from it.',
         `journal: drizzle/meta/_journal.json: entry ${third.tag} has when ${third.when}, not after ${second.tag} (${second.when}): drizzle would skip it on every database that already applied ${second.tag}.`,
-        'journal: drizzle/meta/_journal.json: entry 0004_gone has idx 5 but is entry number 3 (idx must run 0, 1, 2, ... without gaps).',
-        'journal: drizzle/0004_gone.sql: the journal names 0004_gone but drizzle/0004_gone.sql does not exist.',
-        'journal: drizzle/0005_hand_made.sql: this migration is not in the journal, so no migrator will ever apply it.',
+        `journal: drizzle/meta/_journal.json: entry ${gone} has idx ${count + 2} but is entry number ${count} (idx must run 0, 1, 2, ... without gaps).`,
+        `journal: drizzle/${gone}.sql: the journal names ${gone} but drizzle/${gone}.sql does not exist.`,
+        `journal: drizzle/${handMade}.sql: this migration is not in the journal, so no migrator will ever apply it.`,
       ]);
       expect(result.code).toBe(1);
     });
@@ -130,11 +142,14 @@ describe('db:check without a database', () => {
     const handIndex = 'CREATE INDEX "idx_messages_model" ON "messages" USING btree ("model");';
 
     it('a new migration that blocks writes on an existing table', async () => {
-      addMigration('0003_messages_model_index', handIndex);
+      const tag = `${nextNumber()}_messages_model_index`;
+      addMigration(tag, handIndex);
       const result = await repo.dbCheck(['--only', 'squawk'], env);
       expect(lines(result.stdout)).toEqual([
         expect.stringMatching(
-          /^squawk: drizzle\/0003_messages_model_index\.sql:1: require-concurrent-index-creation: .* Fix: .*-- squawk-ignore require-concurrent-index-creation/,
+          new RegExp(
+            `^squawk: drizzle/${tag}\\.sql:1: require-concurrent-index-creation: .* Fix: .*-- squawk-ignore require-concurrent-index-creation`,
+          ),
         ),
       ]);
       expect(result.code).toBe(1);
@@ -142,7 +157,7 @@ describe('db:check without a database', () => {
 
     it('the same finding accepted with an inline ignore and its reason passes', async () => {
       addMigration(
-        '0003_messages_model_index',
+        `${nextNumber()}_messages_model_index`,
         `-- Accepted: messages is small until the move runs; a plain index build is seconds.\n-- squawk-ignore require-concurrent-index-creation\n${handIndex}`,
       );
       const result = await repo.dbCheck(['--only', 'squawk'], env);
@@ -153,11 +168,11 @@ describe('db:check without a database', () => {
 
   it('down-files: a migration without its down, and a down without its migration', async () => {
     rmSync(join(repo.dir, 'drizzle/down/0002_conversations_updated_at_trigger.sql'));
-    repo.write('drizzle/down/0009_nothing.sql', 'SELECT 1;');
+    repo.write('drizzle/down/0999_nothing.sql', 'SELECT 1;');
     const result = await repo.dbCheck(['--only', 'down-files'], env);
     expect(lines(result.stdout)).toEqual([
       "down-files: drizzle/down/0002_conversations_updated_at_trigger.sql: migration 0002_conversations_updated_at_trigger has no down migration, so `npm run db:rollback` cannot go back past it. Fix: write drizzle/down/0002_conversations_updated_at_trigger.sql: the hand-written, commented reverse of drizzle/0002_conversations_updated_at_trigger.sql (see the README's rollback section).",
-      'down-files: drizzle/down/0009_nothing.sql: this down migration belongs to no migration in the journal. Fix: rename it to the tag of the migration it reverses, or delete it if that migration is gone.',
+      'down-files: drizzle/down/0999_nothing.sql: this down migration belongs to no migration in the journal. Fix: rename it to the tag of the migration it reverses, or delete it if that migration is gone.',
     ]);
     expect(result.code).toBe(1);
   });
