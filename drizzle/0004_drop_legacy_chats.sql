@@ -8,6 +8,7 @@ DO $guard$
 DECLARE
   unmoved_sessions bigint;
   unmoved_messages bigint;
+  refusal text;
 BEGIN
   SELECT count(*) INTO unmoved_sessions FROM "chat_sessions" cs
   WHERE NOT EXISTS (SELECT 1 FROM "legacy_chat_moved_sessions" l WHERE l.session_id = cs.id)
@@ -18,7 +19,13 @@ BEGIN
     AND NOT EXISTS (SELECT 1 FROM "chat_session_archive" a WHERE a.session_id = cm.session_id
                     AND a.messages @> jsonb_build_array(jsonb_build_object('id', cm.id)));
   IF unmoved_sessions > 0 OR unmoved_messages > 0 THEN
-    RAISE EXCEPTION 'Refusing to drop chat_sessions and chat_messages: % legacy sessions and % legacy messages are neither moved nor archived. Run `npm run chats:migrate`, then `npm run chats:validate`, then migrate again. Nothing was changed.', unmoved_sessions, unmoved_messages;
+    refusal := format('Refusing to drop chat_sessions and chat_messages: %s legacy sessions and %s legacy messages '
+      'are neither moved nor archived. Run `npm run chats:migrate`, then `npm run chats:validate`, then migrate '
+      'again. Nothing was changed.', unmoved_sessions, unmoved_messages);
+    -- drizzle-kit 0.31 prints notices but not the error that fails a migration (drizzle-orm#5816):
+    -- say it as a WARNING too, so plain `drizzle-kit migrate` shows why it stopped.
+    RAISE WARNING '%', refusal;
+    RAISE EXCEPTION '%', refusal;
   END IF;
 END
 $guard$;--> statement-breakpoint

@@ -172,5 +172,4 @@ describe('the mover under faults and concurrency', () => {
       await noDuplicates();
     },
   );
-
 });
