@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { tablesIn } from './support/catalog.js';
-import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
+import { count, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { repoRoot, runDrizzleKit, runScript } from './support/run.js';
 import {
   createTestDatabase,
@@ -52,14 +52,19 @@ describe('the guarded drop', () => {
     });
     expect((await runScript('db-baseline.ts', [], database.env)).code).toBe(0);
 
+    const refusal =
+      'Refusing to drop chat_sessions and chat_messages: 2 legacy sessions and 1 legacy messages are neither moved nor archived. Run `npm run chats:migrate`, then `npm run chats:validate`, then migrate again.';
     const refused = await runDrizzleKit(['migrate'], database.env);
     expect(refused.code).not.toBe(0);
-    const output = refused.stdout + refused.stderr;
-    expect(output).toContain(
-      'Refusing to drop chat_sessions and chat_messages: 2 legacy sessions and 1 legacy messages',
-    );
-    expect(output).toContain('npm run chats:migrate');
-    expect(output).toContain('npm run chats:validate');
+    // drizzle-kit 0.31 prints no migration error (drizzle-orm#5816); on a server it prints the guard's
+    // WARNING, while its PGlite driver prints no notices at all. The refusal itself holds in both.
+    if (hasServer) expect(refused.stdout + refused.stderr).toContain(refusal);
+    expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
+
+    const ours = await runScript('db-migrate.ts', [], database.env);
+    expect(ours.code).toBe(2);
+    expect(ours.stderr).toContain(`db:migrate: ${refusal}`);
+    expect(ours.stderr).not.toContain('Failed query');
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
 
     expect((await runScript('db-migrate.ts', ['--to', expandStepTag()], database.env)).code).toBe(0);
@@ -71,9 +76,9 @@ describe('the guarded drop', () => {
     expect(tables).not.toContain('chat_sessions');
     expect(tables).not.toContain('chat_messages');
     expect(tables).toContain('conversations');
-    expect(
-      await withDb(async (db) => (await db.execute(sql`select 1 from chat_session_archive`)) !== undefined),
-    ).toBe(true);
+    // The orphan survives the drop in the archive, and the conversation in the new tables.
+    expect(await withDb((db) => count(db, 'chat_session_archive'))).toBe(1);
+    expect(await withDb((db) => count(db, 'messages'))).toBe(1);
 
     const rollback = await runScript('chats-rollback.ts', [], database.env);
     expect(rollback.code).toBe(2);

@@ -67,6 +67,8 @@ function reportFailure(name: string, error: unknown): number {
   process.stderr.write(`${name}: ${message}\n`);
   if (error instanceof MigrationRefusedError || error instanceof ConnectionConfigError)
     return exitCode.couldNotRun;
+  // RAISE EXCEPTION in a migration is a guard refusing (the drop of the legacy chats): wrong state.
+  if (postgresErrorOf(error)?.code === 'P0001') return exitCode.couldNotRun;
   if (isConnectionFailure(error)) return exitCode.couldNotRun;
   return exitCode.problem;
 }
@@ -77,7 +79,8 @@ function describe(error: unknown): string {
     return `cannot reach the database server (${code}). Check that it is running and that DATABASE_URL names the right host and port.`;
   }
   if (error instanceof Error) {
-    const pgError = error as Error & { code?: string; detail?: string; hint?: string; where?: string };
+    // drizzle wraps PostgreSQL's error as `cause` under "Failed query: <the whole SQL>": show the reason.
+    const pgError = (postgresErrorOf(error) ?? error) as Error & { detail?: string; hint?: string };
     const parts = [pgError.message];
     if (pgError.detail) parts.push(`detail: ${pgError.detail}`);
     if (pgError.hint) parts.push(`hint: ${pgError.hint}`);
@@ -100,4 +103,13 @@ function isConnectionFailure(error: unknown): boolean {
       'EHOSTUNREACH',
     ].includes(code)
   );
+}
+
+function postgresErrorOf(error: unknown): (Error & { code: string }) | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return current as Error & { code: string };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
