@@ -164,7 +164,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 2. messages of moved sessions.
     done = sizes?.sessions ?? 0;
     await forEachRange(db, sql`chat_messages`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range));
+      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range), { indexProbes: true });
       counts.messagesInserted += c.messagesInserted;
       counts.messagesUpdated += c.messagesUpdated;
       counts.messagesDeleted += c.messagesDeleted;
