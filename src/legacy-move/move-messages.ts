@@ -20,46 +20,68 @@ const authorType = sql`(case cm.role when 'assistant' then 'ai' when 'system' th
  * whose session is no longer moved, are deleted, and ledger rows whose message is gone are dropped.
  */
 export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<MessageBatchCounts> {
-  const [written] = await queryRows<{ inserted: number; updated: number }>(
+  // Plain INSERT for new rows and UPDATE for changed ones, rather than INSERT ... ON CONFLICT: no
+  // speculative insertion per row, and only the mover (one at a time, under its lock) writes these ids.
+  const [written] = await queryRows<{ inserted: number; updated: number; sources: number }>(
     tx,
     sql`
     with src as (
       select cm.id, cm.session_id, ${authorType} as author_type,
              coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
-             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC' as created_at
+             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC' as created_at,
+             m.id is not null as message_exists, lm.message_id is not null as ledger_exists,
+             (m.conversation_id, m.author_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
+              m.metadata, m.created_at)
+             is distinct from
+             (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
+              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC') as message_differs
       from chat_messages cm
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
       left join messages m on m.id = cm.id
       left join legacy_chat_moved_messages lm on lm.message_id = cm.id
       where ${inRange(sql`cm.id`, range)}
-        and (m.id is null or lm.message_id is null or lm.content_was_null <> (cm.content is null)
-          or (m.conversation_id, m.author_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
-              m.metadata, m.created_at)
-             is distinct from
-             (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
-              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC'))
     ),
-    written as (
-      insert into messages as m (id, conversation_id, author_id, author_type, content, tool_calls, reasoning,
-        model, metadata, created_at)
-      select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at from src
-      on conflict (id) do update set
-        conversation_id = excluded.conversation_id, author_id = excluded.author_id,
-        author_type = excluded.author_type, content = excluded.content, tool_calls = excluded.tool_calls,
-        reasoning = excluded.reasoning, model = excluded.model, metadata = excluded.metadata,
-        created_at = excluded.created_at
-      returning (m.xmax = 0) as inserted
+    inserted as (
+      insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
+        metadata, created_at)
+      select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
+      from src where not message_exists
+      returning 1
     ),
-    ledger as (
-      insert into legacy_chat_moved_messages as l (message_id, content_was_null)
-      select id, content_was_null from src
-      on conflict (message_id) do update set content_was_null = excluded.content_was_null
-      where l.content_was_null is distinct from excluded.content_was_null
+    updated as (
+      update messages m set
+        conversation_id = src.session_id, author_id = null, author_type = src.author_type, content = src.content,
+        tool_calls = src.tool_calls, reasoning = src.reasoning, model = src.model, metadata = src.metadata,
+        created_at = src.created_at
+      from src where src.message_exists and src.message_differs and m.id = src.id
+      returning 1
+    ),
+    ledger_inserted as (
+      insert into legacy_chat_moved_messages (message_id, content_was_null)
+      select id, content_was_null from src where not ledger_exists
+      returning 1
+    ),
+    ledger_updated as (
+      update legacy_chat_moved_messages l set content_was_null = src.content_was_null
+      from src where src.ledger_exists and l.message_id = src.id and l.content_was_null <> src.content_was_null
       returning 1
     )
-    select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
-    from written`,
+    select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated,
+           (select count(*) from src)::int as sources`,
   );
+  const done = {
+    messagesInserted: written?.inserted ?? 0,
+    messagesUpdated: written?.updated ?? 0,
+    messagesDeleted: 0,
+  };
+
+  // Every legacy message of the range now has its ledger row. When the range holds no other ledger
+  // row, no moved copy lost its legacy message (or its session): skip the deletion pass, the common case.
+  const [ledger] = await queryRows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from legacy_chat_moved_messages lm where ${inRange(sql`lm.message_id`, range)}`,
+  );
+  if ((ledger?.n ?? 0) === (written?.sources ?? 0)) return done;
 
   const [deleted] = await queryRows<{ n: number }>(
     tx,
@@ -79,9 +101,5 @@ export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<
     where ${inRange(sql`lm.message_id`, range)}
       and not exists (select 1 from messages m where m.id = lm.message_id)`);
 
-  return {
-    messagesInserted: written?.inserted ?? 0,
-    messagesUpdated: written?.updated ?? 0,
-    messagesDeleted: deleted?.n ?? 0,
-  };
+  return { ...done, messagesDeleted: deleted?.n ?? 0 };
 }
