@@ -88,6 +88,11 @@ export async function moveSessionBatch(
     await tx.execute(sql`delete from conversations where id = any(${`{${deletable.join(',')}}`}::uuid[])`);
   }
 
+  // The owner inference matches emails case-insensitively, which no index serves: let this one
+  // statement hash-join users (the batch transaction plans with index probes otherwise).
+  await tx.execute(
+    sql`select set_config('enable_hashjoin', 'on', true), set_config('enable_seqscan', 'on', true)`,
+  );
   const [counts] = await queryRows<{ ai: number; owners_in: number; owners_out: number }>(
     tx,
     sql`

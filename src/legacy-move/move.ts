@@ -150,7 +150,9 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
     await forEachRange(db, sql`chat_sessions`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId));
+      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId), {
+        indexProbes: true,
+      });
       counts.conversationsInserted += c.conversationsInserted;
       counts.conversationsUpdated += c.conversationsUpdated;
       counts.conversationsDeleted += c.conversationsDeleted;
