@@ -29,12 +29,12 @@ async function tables(): Promise<string[]> {
 }
 
 const everyTable = [
-  'chat_messages',
   'chat_session_archive',
-  'chat_sessions',
   'conversation_participants',
   'conversations',
   'employees',
+  'legacy_chat_moved_messages',
+  'legacy_chat_moved_sessions',
   'messages',
   'moves',
   'users',

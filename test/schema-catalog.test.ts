@@ -38,14 +38,14 @@ describe('seed 000 Step 1: enums', () => {
 });
 
 describe('seed 000 Step 2: tables', () => {
-  it('has the new tables beside the host and legacy ones', async () => {
+  it('has the new tables and the move ledger beside the host ones (the legacy ones are dropped)', async () => {
     expect(await tablesIn(handle.db)).toEqual([
-      'chat_messages',
       'chat_session_archive',
-      'chat_sessions',
       'conversation_participants',
       'conversations',
       'employees',
+      'legacy_chat_moved_messages',
+      'legacy_chat_moved_sessions',
       'messages',
       'moves',
       'users',

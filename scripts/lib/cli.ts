@@ -96,6 +96,8 @@ function explain(name: string, error: unknown): { line: string; code: number } {
   }
   const advice = code ? serverRefusalAdvice[code] : undefined;
   if (advice) return couldNotRun(`${describe(error)}. ${advice}`);
+  // RAISE EXCEPTION in a migration is a guard refusing (the drop of the legacy chats): wrong state.
+  if (code === 'P0001') return couldNotRun(describe(error));
   return { line: describe(error), code: exitCode.problem };
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../database.js';
 import { MigrationRefusedError } from './errors.js';
+import { expandStepTag } from './expand-step.js';
 import { ensureHistoryTable, readHistory, recordApplied } from './history.js';
 import { findBaselineObjects } from './legacy-presence.js';
 import { lockSchemaChanges } from './lock.js';
@@ -39,7 +40,7 @@ export async function migrateDatabase(db: Database, options: MigrateOptions = {}
     const lastApplied = history.at(-1)?.createdAt;
     const isPending = (m: MigrationFile) => lastApplied === undefined || lastApplied < m.when;
 
-    if (history.length === 0) await refuseUnadoptedLegacyDatabase(tx);
+    if (history.length === 0) await refuseUnadoptedLegacyDatabase(tx, expandStepTag(migrations));
 
     const result: MigrateResult = { applied: [], alreadyApplied: [], leftPending: [] };
     for (const [index, migration] of migrations.entries()) {
@@ -66,12 +67,15 @@ function resolveTarget(migrations: MigrationFile[], to: string | undefined): num
   return index;
 }
 
-async function refuseUnadoptedLegacyDatabase(tx: Parameters<typeof findBaselineObjects>[0]): Promise<void> {
+async function refuseUnadoptedLegacyDatabase(
+  tx: Parameters<typeof findBaselineObjects>[0],
+  expandTag: string,
+): Promise<void> {
   const { present } = await findBaselineObjects(tx);
   if (present.length === 0) return;
   throw new MigrationRefusedError(
     `This database already has ${present.join(', ')} but no migration history, so migration 0000 would try to create them again. ` +
-      'Adopt it first with `npm run db:baseline`, then `npm run db:migrate -- --to 0002_conversations_updated_at_trigger`, ' +
+      `Adopt it first with \`npm run db:baseline\`, then \`npm run db:migrate -- --to ${expandTag}\`, ` +
       '`npm run chats:migrate` and `npm run chats:validate`.',
   );
 }

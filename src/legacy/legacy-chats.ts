@@ -1,5 +1,5 @@
 import { jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { moves } from './core.js';
+import { moves } from '../schema/core.js';
 
 // The BEFORE shape of seed 000, exactly as a drizzle app of that era declared it: snake_case
 // columns, timestamps without time zone, title and content plain nullable text, move_id optional.

@@ -1,0 +1,35 @@
+import { type OrphanPolicy, orphanPolicies } from '../../src/legacy-move/index.js';
+import { UsageError } from './cli.js';
+
+export const orphanFlags = {
+  orphans: { type: 'string' },
+  'move-id': { type: 'string' },
+} as const;
+
+export const orphanHelp = `  --orphans <policy>   what happens to sessions without a move (move_id NULL):
+                         archive (default): into chat_session_archive with their messages and the reason
+                         keep: left in chat_sessions for manual review, listed (the drop refuses while they remain)
+                         assign: attached to the move given by --move-id and moved like the others
+  --move-id <uuid>     the move orphans are attached to (with --orphans=assign)`;
+
+export function orphanOptions(flags: { orphans?: string | undefined; 'move-id'?: string | undefined }): {
+  orphans: OrphanPolicy;
+  moveId: string | undefined;
+} {
+  const orphans = (flags.orphans ?? 'archive') as OrphanPolicy;
+  if (!orphanPolicies.includes(orphans)) {
+    throw new UsageError(`--orphans must be one of ${orphanPolicies.join(', ')}, not "${flags.orphans}".`);
+  }
+  const moveId = flags['move-id'];
+  if (orphans === 'assign' && !moveId) throw new UsageError('--orphans=assign needs --move-id <uuid>.');
+  if (orphans !== 'assign' && moveId) throw new UsageError('--move-id is only used with --orphans=assign.');
+  return { orphans, moveId };
+}
+
+export function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`--${name} must be a positive whole number, not "${value}".`);
+  }
+  return Number(value);
+}

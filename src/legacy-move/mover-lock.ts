@@ -1,0 +1,43 @@
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../database.js';
+import { LegacyMoveRefusedError } from './errors.js';
+import { moverLockName } from './mapping.js';
+
+const key = sql`hashtextextended(${moverLockName}, 0)`;
+
+export interface MoverLock {
+  /** The backend that holds the lock; every batch checks it still runs on it. */
+  pid: number;
+  release(): Promise<void>;
+}
+
+/**
+ * One mover (or rollback) at a time per database: a session-level advisory lock, so it lasts across
+ * the batches' own transactions and vanishes with the connection if the process dies. The database
+ * handle must be one connection (the commands open exactly one; PGlite is one anyway).
+ */
+export async function acquireMoverLock(db: Queryable, options: { wait?: boolean } = {}): Promise<MoverLock> {
+  const rows = options.wait
+    ? await queryRows<{ locked: boolean; pid: number }>(
+        db,
+        sql`select true as locked, pg_backend_pid() as pid from (select pg_advisory_lock(${key})) as l`,
+      )
+    : await queryRows<{ locked: boolean; pid: number }>(
+        db,
+        sql`select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid`,
+      );
+  const row = rows[0];
+  if (!row?.locked) {
+    throw new LegacyMoveRefusedError(
+      'another chats:migrate or chats:rollback is running on this database (it holds the move lock). ' +
+        'Wait for it to finish, or pass --wait to queue behind it.',
+    );
+  }
+  const pid = Number(row.pid);
+  return {
+    pid,
+    release: async () => {
+      await db.execute(sql`select pg_advisory_unlock(${key})`);
+    },
+  };
+}

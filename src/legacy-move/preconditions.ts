@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../database.js';
+import { expandStepTag } from '../migrator/expand-step.js';
+import { LegacyMoveRefusedError } from './errors.js';
+
+const legacyTables = ['chat_sessions', 'chat_messages'] as const;
+const targetTables = [
+  'conversations',
+  'conversation_participants',
+  'messages',
+  'chat_session_archive',
+  'legacy_chat_moved_sessions',
+  'legacy_chat_moved_messages',
+] as const;
+
+export interface MoveTablesPresence {
+  /** chat_sessions and chat_messages both exist: the drop has not run. */
+  legacy: boolean;
+  /** The new tables and the move's ledger exist: the expand step has run. */
+  target: boolean;
+  missingTarget: string[];
+}
+
+export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPresence> {
+  const names = [...legacyTables, ...targetTables];
+  const rows = await queryRows<{ name: string }>(
+    db,
+    sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind in ('r', 'p')
+          and c.relname in (${sql.join(
+            names.map((n) => sql`${n}`),
+            sql`, `,
+          )})`,
+  );
+  const present = new Set(rows.map((r) => r.name));
+  const missingTarget = targetTables.filter((t) => !present.has(t));
+  return {
+    legacy: legacyTables.every((t) => present.has(t)),
+    target: missingTarget.length === 0,
+    missingTarget,
+  };
+}
+
+/** Refuses, saying what to run, unless both the legacy tables and the new ones are there. */
+export async function assertReadyToMove(db: Queryable, command: string): Promise<void> {
+  const presence = await moveTablesPresence(db);
+  if (!presence.legacy) {
+    throw new LegacyMoveRefusedError(
+      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}.`,
+    );
+  }
+  if (!presence.target) {
+    throw new LegacyMoveRefusedError(
+      `${command} refused: the new tables are missing (${presence.missingTarget.join(', ')}). ` +
+        `Run \`npm run db:migrate -- --to ${expandStepTag()}\` first.`,
+    );
+  }
+}
+
+/** --orphans=assign needs a move that exists. */
+export async function assertMoveExists(db: Queryable, moveId: string): Promise<void> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(moveId)) {
+    throw new LegacyMoveRefusedError(`--move-id ${moveId} is not a uuid. Pass the id of a row of moves.`);
+  }
+  const rows = await queryRows<{ found: boolean }>(
+    db,
+    sql`select exists (select 1 from moves where id = ${moveId}::uuid) as found`,
+  );
+  if (rows[0]?.found !== true) {
+    throw new LegacyMoveRefusedError(
+      `--move-id ${moveId}: no such move in moves. Pass the id of an existing move to attach the orphan sessions to.`,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expandStepTag } from '../src/migrator/expand-step.js';
+import { tablesIn } from './support/catalog.js';
+import { count, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
+import { repoRoot, runDrizzleKit, runScript } from './support/run.js';
+import {
+  createTestDatabase,
+  hasServer,
+  serverOnlyReason,
+  type TestDatabase,
+} from './support/test-database.js';
+
+// The contract step: plain drizzle-kit migrate on a legacy database whose chats are not moved must
+// fail with a message naming the commands, and leave nothing behind; after the move it applies.
+
+const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
+const legacyTables = ['chat_messages', 'chat_sessions', 'employees', 'moves', 'users'];
+
+let database: TestDatabase;
+
+beforeEach(async () => {
+  database = await createTestDatabase('drop_guard');
+});
+
+afterEach(async () => {
+  await database.drop();
+});
+
+async function withDb<T>(use: (db: Parameters<typeof insertMove>[0]) => Promise<T>): Promise<T> {
+  const handle = await database.open({ maxConnections: 1 });
+  try {
+    return await use(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('the guarded drop', () => {
+  it('plain drizzle-kit migrate on an unmoved legacy database fails, names the commands, leaves no new table; after the move it applies', async () => {
+    await withDb(async (db) => {
+      for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
+        await db.execute(sql.raw(statement));
+      }
+      const { moveId } = await insertMove(db, 'owner@example.com');
+      const session = await insertSession(db, { moveId });
+      await insertMessage(db, session);
+      await insertSession(db, { moveId: null });
+    });
+    expect((await runScript('db-baseline.ts', [], database.env)).code).toBe(0);
+
+    const refusal =
+      'Refusing to drop chat_sessions and chat_messages: 2 legacy sessions and 1 legacy messages are neither moved nor archived. Run `npm run chats:migrate`, then `npm run chats:validate`, then migrate again.';
+    const refused = await runDrizzleKit(['migrate'], database.env);
+    expect(refused.code).not.toBe(0);
+    // drizzle-kit 0.31 prints no migration error (drizzle-orm#5816); on a server it prints the guard's
+    // WARNING, while its PGlite driver prints no notices at all. The refusal itself holds in both.
+    if (hasServer) expect(refused.stdout + refused.stderr).toContain(refusal);
+    expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
+
+    const ours = await runScript('db-migrate.ts', [], database.env);
+    expect(ours.code).toBe(2);
+    expect(ours.stderr).toContain(`db:migrate: ${refusal}`);
+    expect(ours.stderr).not.toContain('Failed query');
+    expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
+
+    expect((await runScript('db-migrate.ts', ['--to', expandStepTag()], database.env)).code).toBe(0);
+    const moved = await runScript('chats-migrate.ts', [], database.env);
+    expect(moved.code).toBe(0);
+    const applied = await runDrizzleKit(['migrate'], database.env);
+    expect(applied.code).toBe(0);
+    const tables = await withDb((db) => tablesIn(db));
+    expect(tables).not.toContain('chat_sessions');
+    expect(tables).not.toContain('chat_messages');
+    expect(tables).toContain('conversations');
+    // The orphan survives the drop in the archive, and the conversation in the new tables.
+    expect(await withDb((db) => count(db, 'chat_session_archive'))).toBe(1);
+    expect(await withDb((db) => count(db, 'messages'))).toBe(1);
+
+    const rollback = await runScript('chats-rollback.ts', [], database.env);
+    expect(rollback.code).toBe(2);
+    expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
+  });
+});
+
+describe('npm run demo', () => {
+  it('runs the whole story on a fresh database and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdb-demo-'));
+    try {
+      // PGlite mode: DATABASE_URL is unset in database.env and the demo uses DEMO_DATA_DIR; server
+      // mode: the demo uses this test's empty database.
+      const result = await runScript('demo.ts', ['--sessions', '40'], {
+        ...database.env,
+        DEMO_DATA_DIR: dir,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        'Refused, as it must be: Refusing to drop chat_sessions and chat_messages',
+      );
+      expect(result.stdout).toContain('Validation passed');
+      expect(result.stdout).toMatch(/Applied: \d{4}_drop_legacy_chats/);
+      expect(result.stdout).toContain('Legacy tables dropped.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!hasServer)(`refuses a database that is not empty ${serverOnlyReason}`, async () => {
+    await withDb((db) => db.execute(sql`create table keep_me (id int)`));
+    const result = await runScript('demo.ts', [], database.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not empty');
+    expect(await withDb((db) => tablesIn(db))).toEqual(['keep_me']);
+  });
+});

@@ -1,0 +1,175 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/connect.js';
+import { queryRows } from '../src/database.js';
+import { insertLegacyDataset, validateLegacyMove } from '../src/legacy-move/index.js';
+import { moverLockName } from '../src/legacy-move/mapping.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
+import { migrateDatabase } from '../src/migrator/migrate.js';
+import { count, insertMessage, insertSession } from './support/legacy-rows.js';
+import { repoRoot, runScript } from './support/run.js';
+import {
+  createTestDatabase,
+  hasServer,
+  serverOnlyReason,
+  type TestDatabase,
+} from './support/test-database.js';
+
+// A mover killed mid-run, the old app writing during a move, and two movers at once. Each needs a
+// second connection to the same database while the mover runs, so a server.
+
+let database: TestDatabase;
+let observer: DatabaseHandle;
+
+beforeEach(async () => {
+  if (!hasServer) return;
+  database = await createTestDatabase('move_concurrency');
+  observer = await database.open({ maxConnections: 1 });
+  await migrateDatabase(observer.db, { to: expandStepTag() });
+  await insertLegacyDataset(observer.db, { sessions: 150, messagesPerSession: 8, seed: 3 });
+});
+
+afterEach(async () => {
+  if (!hasServer) return;
+  await observer?.close();
+  await database?.drop();
+});
+
+function startMover(args: string[]): {
+  child: ChildProcess;
+  exit: Promise<{ code: number | null; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(repoRoot, 'scripts/chats-migrate.ts'), ...args],
+    {
+      cwd: repoRoot,
+      env: database.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exit = new Promise<{ code: number | null; stderr: string }>((done) =>
+    child.on('close', (code) => done({ code, stderr })),
+  );
+  return { child, exit };
+}
+
+const noDuplicates = async () => {
+  const [row] = await queryRows<{
+    ai: number;
+    conversations: number;
+    messages: number;
+    legacy_messages: number;
+  }>(
+    observer.db,
+    sql`select (select count(*) from conversation_participants where participant_type = 'ai')::int as ai,
+               (select count(*) from conversations)::int as conversations,
+               (select count(*) from messages)::int as messages,
+               (select count(*) from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+                where cs.move_id is not null)::int as legacy_messages`,
+  );
+  expect(row?.ai).toBe(row?.conversations);
+  expect(row?.messages).toBe(row?.legacy_messages);
+};
+
+describe('the mover under faults and concurrency', () => {
+  it.skipIf(!hasServer)(
+    `resumes after SIGKILL in the middle of many batches ${serverOnlyReason}`,
+    async () => {
+      const totalMessages = await count(observer.db, 'chat_messages');
+      const { child, exit } = startMover(['--batch-size', '5']);
+      let killedMidway = false;
+      for (let i = 0; i < 2000 && child.exitCode === null; i++) {
+        const moved = await count(observer.db, 'legacy_chat_moved_messages');
+        if (moved > 0 && moved < totalMessages / 2) {
+          child.kill('SIGKILL');
+          killedMidway = true;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const first = await exit;
+      expect(killedMidway).toBe(true);
+      expect(first.code).toBeNull();
+      expect((await validateLegacyMove(observer.db)).ok).toBe(false);
+
+      const second = await runScript('chats-migrate.ts', ['--batch-size', '50'], database.env);
+      expect(second.stderr).toBe('');
+      expect(second.code).toBe(0);
+      expect((await validateLegacyMove(observer.db)).ok).toBe(true);
+      await noDuplicates();
+    },
+  );
+
+  it.skipIf(!hasServer)(
+    `the old app inserting messages throughout a move, then a final run: validate passes ${serverOnlyReason}`,
+    async () => {
+      const writer = await database.open({ maxConnections: 1 });
+      try {
+        const sessions = (
+          await queryRows<{ id: string }>(writer.db, sql`select id::text from chat_sessions order by id`)
+        ).map((r) => r.id);
+        const { child, exit } = startMover(['--batch-size', '10']);
+        let written = 0;
+        while (child.exitCode === null) {
+          const session = sessions[written % sessions.length] as string;
+          await insertMessage(writer.db, session, { content: `live ${written}` });
+          if (written % 10 === 0)
+            await insertSession(writer.db, { moveId: null, title: `live orphan ${written}` });
+          written++;
+        }
+        const run = await exit;
+        expect(run).toEqual({ code: 0, stderr: '' });
+        expect(written).toBeGreaterThan(0);
+      } finally {
+        await writer.close();
+      }
+      const final = await runScript('chats-migrate.ts', [], database.env);
+      expect(final.code).toBe(0);
+      expect((await validateLegacyMove(observer.db)).ok).toBe(true);
+      await noDuplicates();
+    },
+  );
+
+  it.skipIf(!hasServer)(
+    `a second mover refuses clearly, or waits with --wait ${serverOnlyReason}`,
+    async () => {
+      // Hold the move lock the way a running mover does.
+      await observer.db.execute(sql`select pg_advisory_lock(hashtextextended(${moverLockName}, 0))`);
+      const refused = await runScript('chats-migrate.ts', [], database.env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('another chats:migrate or chats:rollback is running on this database');
+      expect(refused.stderr).toContain('--wait');
+      expect(await count(observer.db, 'conversations')).toBe(0);
+
+      const waiting = startMover(['--wait']);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(waiting.child.exitCode).toBeNull();
+      expect(await count(observer.db, 'conversations')).toBe(0);
+      await observer.db.execute(sql`select pg_advisory_unlock(hashtextextended(${moverLockName}, 0))`);
+      expect(await waiting.exit).toEqual({ code: 0, stderr: '' });
+      expect((await validateLegacyMove(observer.db)).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(!hasServer)(
+    `two movers started together: one moves, the other refuses or finds nothing ${serverOnlyReason}`,
+    async () => {
+      const [a, b] = await Promise.all([
+        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
+        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
+      ]);
+      const codes = [a.code, b.code].sort();
+      expect(codes[0]).toBe(0);
+      expect([0, 2]).toContain(codes[1]);
+      expect((await validateLegacyMove(observer.db)).ok).toBe(true);
+      await noDuplicates();
+    },
+  );
+});

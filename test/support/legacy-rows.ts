@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '../../src/connect.js';
+import { type Queryable, queryRows } from '../../src/database.js';
+import { expandStepTag } from '../../src/migrator/expand-step.js';
+import { migrateDatabase } from '../../src/migrator/migrate.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** A fresh database at the expand step (legacy tables, new tables, ledger), with one open connection. */
+export async function expandedDatabase(
+  label: string,
+): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
+  const database = await createTestDatabase(label);
+  const handle = await database.open({ maxConnections: 1 });
+  await migrateDatabase(handle.db, { to: expandStepTag() });
+  return { database, handle };
+}
+
+export interface HostRows {
+  moveId: string;
+  employeeId: string;
+  userId: string | undefined;
+}
+
+/** A move of an employee with `email`; users are created with the given emails (none, one, or two). */
+export async function insertMove(
+  db: Queryable,
+  email: string,
+  userEmails: string[] = [email],
+): Promise<HostRows> {
+  const [employee] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into employees (email) values (${email}) returning id::text`,
+  );
+  let userId: string | undefined;
+  for (const userEmail of userEmails) {
+    const id = `u_${randomUUID().slice(0, 8)}`;
+    await db.execute(sql`insert into users (id, email) values (${id}, ${userEmail})`);
+    userId ??= id;
+  }
+  const [move] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into moves (employee_id) values (${employee?.id}::uuid) returning id::text`,
+  );
+  if (!move || !employee) throw new Error('host rows not inserted');
+  return { moveId: move.id, employeeId: employee.id, userId };
+}
+
+export interface LegacySession {
+  id?: string;
+  moveId?: string | null;
+  title?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+  agentMailInboxId?: string | null;
+  agentMailEmailAddress?: string | null;
+}
+
+export async function insertSession(db: Queryable, s: LegacySession = {}): Promise<string> {
+  const id = s.id ?? randomUUID();
+  await db.execute(sql`
+    insert into chat_sessions (id, move_id, title, created_at, updated_at, agent_mail_inbox_id, agent_mail_email_address)
+    values (${id}::uuid, ${s.moveId ?? null}::uuid, ${s.title === undefined ? 'A chat' : s.title},
+            ${s.createdAt ?? '2025-03-01 10:00:00.123456'}::timestamp, ${s.updatedAt ?? '2025-03-02 11:30:00.654321'}::timestamp,
+            ${s.agentMailInboxId ?? null}, ${s.agentMailEmailAddress ?? null})`);
+  return id;
+}
+
+export interface LegacyMessage {
+  id?: string;
+  role?: 'user' | 'assistant' | 'system';
+  content?: string | null;
+  toolCalls?: unknown;
+  metadata?: unknown;
+  reasoning?: string | null;
+  model?: string | null;
+  createdAt?: string;
+}
+
+export async function insertMessage(
+  db: Queryable,
+  sessionId: string,
+  m: LegacyMessage = {},
+): Promise<string> {
+  const id = m.id ?? randomUUID();
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  await db.execute(sql`
+    insert into chat_messages (id, session_id, role, content, tool_calls, metadata, reasoning, model, created_at)
+    values (${id}::uuid, ${sessionId}::uuid, ${m.role ?? 'user'}, ${m.content === undefined ? 'Hello' : m.content},
+            ${json(m.toolCalls)}::jsonb, ${json(m.metadata)}::jsonb, ${m.reasoning ?? null}, ${m.model ?? null},
+            ${m.createdAt ?? '2025-03-01 10:05:00.000001'}::timestamp)`);
+  return id;
+}
+
+/** md5 of every row of a table in id order: equal checksums, equal contents. */
+export async function tableChecksum(db: Queryable, table: string, key = 'id'): Promise<string> {
+  const [row] = await queryRows<{ sum: string | null }>(
+    db,
+    sql`select md5(coalesce(string_agg(t::text, '|' order by t.${sql.identifier(key)}::text), '')) as sum
+        from ${sql.identifier(table)} t`,
+  );
+  return row?.sum ?? '';
+}
+
+export const movedTables = [
+  'conversations',
+  'conversation_participants',
+  'messages',
+  'chat_session_archive',
+  'legacy_chat_moved_sessions',
+  'legacy_chat_moved_messages',
+] as const;
+
+/** Checksums of the legacy tables, the new tables and the ledger. */
+export async function checksums(db: Queryable): Promise<Record<string, string>> {
+  const keys: Record<string, string> = {
+    chat_session_archive: 'session_id',
+    legacy_chat_moved_sessions: 'session_id',
+    legacy_chat_moved_messages: 'message_id',
+  };
+  const out: Record<string, string> = {};
+  for (const table of ['chat_sessions', 'chat_messages', ...movedTables]) {
+    out[table] = await tableChecksum(db, table, keys[table] ?? 'id');
+  }
+  return out;
+}
+
+export async function count(db: Queryable, from: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(db, sql.raw(`select count(*)::int as n from ${from}`));
+  return row?.n ?? 0;
+}
