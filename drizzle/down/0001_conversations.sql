@@ -8,8 +8,8 @@
 -- What "came from legacy data" means, for now: the move keeps ids, so a conversation or archive
 -- entry came from legacy when its id is a chat_sessions.id, a message when its id is a
 -- chat_messages.id, and a participant when its conversation came from legacy.
--- LEDGER: once the legacy move's ledger is on main, replace the four counts in the block below with
--- "rows whose id the ledger does not list" (the ledger records exactly what the move wrote).
+-- Not the move's ledger: rollbacks run newest first, so the down of 0005 has dropped the ledger by the
+-- time this runs, while the down of 0006 has brought the legacy tables (and their ids) back.
 DO $$
 DECLARE
   foreign_conversations bigint;
