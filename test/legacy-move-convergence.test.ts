@@ -11,6 +11,7 @@ import {
   insertMessage,
   insertMove,
   insertSession,
+  movedTables,
 } from './support/legacy-rows.js';
 import type { TestDatabase } from './support/test-database.js';
 
@@ -159,14 +160,7 @@ describe('rollback', () => {
       sessions: before.chat_sessions,
       messages: before.chat_messages,
     });
-    for (const table of [
-      'conversations',
-      'conversation_participants',
-      'messages',
-      'chat_session_archive',
-      'legacy_chat_moved_sessions',
-      'legacy_chat_moved_messages',
-    ]) {
+    for (const table of movedTables) {
       expect({ table, rows: await count(handle.db, table) }).toEqual({ table, rows: 0 });
     }
     // And the move can run again from scratch.

@@ -4,7 +4,8 @@ import { expandStepTag } from '../migrator/expand-step.js';
 import { LegacyMoveRefusedError } from './errors.js';
 
 const legacyTables = ['chat_sessions', 'chat_messages'] as const;
-const targetTables = [
+/** The tables the move writes: the new tables, the orphan archive and the move's ledger. */
+export const moveTargetTables = [
   'conversations',
   'conversation_participants',
   'messages',
@@ -22,7 +23,7 @@ export interface MoveTablesPresence {
 }
 
 export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPresence> {
-  const names = [...legacyTables, ...targetTables];
+  const names = [...legacyTables, ...moveTargetTables];
   const rows = await queryRows<{ name: string }>(
     db,
     sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -33,7 +34,7 @@ export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPrese
           )})`,
   );
   const present = new Set(rows.map((r) => r.name));
-  const missingTarget = targetTables.filter((t) => !present.has(t));
+  const missingTarget = moveTargetTables.filter((t) => !present.has(t));
   return {
     legacy: legacyTables.every((t) => present.has(t)),
     target: missingTarget.length === 0,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/connect.js';
 import { type Queryable, queryRows } from '../../src/database.js';
+import { moveTargetTables as movedTables } from '../../src/legacy-move/preconditions.js';
 import { expandStepTag } from '../../src/migrator/expand-step.js';
 import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -102,14 +103,7 @@ export async function tableChecksum(db: Queryable, table: string, key = 'id'): P
   return row?.sum ?? '';
 }
 
-export const movedTables = [
-  'conversations',
-  'conversation_participants',
-  'messages',
-  'chat_session_archive',
-  'legacy_chat_moved_sessions',
-  'legacy_chat_moved_messages',
-] as const;
+export { movedTables };
 
 /** Checksums of the legacy tables, the new tables and the ledger. */
 export async function checksums(db: Queryable): Promise<Record<string, string>> {
