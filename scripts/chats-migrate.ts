@@ -17,7 +17,9 @@ finishes the job. Keyset batches, each its own short transaction. The legacy tab
 
 ${orphanHelp}
   --batch-size <n>     legacy rows per batch transaction (default 5000)
-  --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried (default 5000)
+  --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried up to 4 times
+                       with a growing pause (0.25 s, 0.5 s, 1 s, 2 s), each retry a line on stderr;
+                       then the command gives up, exit 2 (default 5000)
   --wait               if another chats:migrate or chats:rollback runs, wait for it (default: refuse)
   --report <file>      write a JSON report: counts per category, and the id of every legacy row
                        not moved, and why
@@ -26,7 +28,8 @@ ${orphanHelp}
 
 Progress (done/total, rate, ETA) goes to stderr when it is a terminal.
 Exit codes: 0 moved, 1 failed while moving (re-run: it resumes), 2 could not run (bad flags, database
-unreachable, tables missing, another mover running, --move-id names no move).
+unreachable or the connection lost, tables missing, another mover running, --move-id names no move,
+a batch still locked out after its last retry).
 Database: DATABASE_URL, or the embedded PGlite database in .data/pglite when it is unset.
 `;
 
@@ -54,6 +57,12 @@ await runCommand('chats:migrate', async () => {
       lockTimeoutMs,
       wait: flags.wait,
       onProgress: progress?.onProgress,
+      // One line per retry, so an operator sees at once that the mover waits on another session's lock.
+      onRetry: (r) =>
+        process.stderr.write(
+          `chats:migrate: ${r.batch} attempt ${r.attempt} of ${r.attempts} failed (${r.code}: ${r.reason}); ` +
+            `retrying in ${r.backoffMs} ms\n`,
+        ),
     })
       .catch((e: unknown) => {
         throw readableError(e);

@@ -100,6 +100,11 @@ export function formatMoveResult(r: MoveResult): string {
     '',
     `Participants: ${c.aiParticipantsInserted} AI inserted, ${c.ownersInserted} employee owners inserted, ${c.ownersRemoved} removed (owner changed).`,
   ];
+  if (r.retries.length) {
+    out.push(
+      `Retried ${r.retries.length} times: ${[...new Set(r.retries.map((t) => t.batch))].join(', ')} (lock timeouts or conflicts; each retry ran the whole batch again).`,
+    );
+  }
   if (r.conversationsKept.length) {
     out.push(
       `Kept ${r.conversationsKept.length} moved conversations whose legacy session is gone, because the new app wrote messages in them: ${ids(r.conversationsKept)}`,
