@@ -34,6 +34,7 @@ const contents: Record<string, string | null> = {
   // The same word in NFC and NFD: different bytes, both must survive as they are.
   composedAndDecomposed: 'caf\u00e9 / cafe\u0301',
   controls: 'tab\there\r\nwindows line\u0007bell\u001b[31mansi',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text is the hostile input
   sqlAndFormats: "'); drop table messages; -- %s $1 \\x00 \\\\ ${x} {{y}}",
   whitespaceOnly: ' \t\n ',
   empty: '',
