@@ -128,7 +128,10 @@ describe('the chats commands and the demo at the wrong migration state: one line
       }
     };
     const before = await read();
-    for (const { name, script } of chatsCommands) {
+    // PGlite opens in ~3 s per process: there, each state meets one command (every command and every
+    // state once); a server runs them all.
+    const commands = hasServer ? chatsCommands : chatsCommands.filter((_, i) => i === states.indexOf(state));
+    for (const { name, script } of commands) {
       const result = await runScript(script, [], database.env);
       expectCouldNotRun(result, name, { mentions: [`${name}: refused: `, ...state.mentions] });
     }
