@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import {
@@ -33,6 +33,12 @@ beforeAll(async () => {
   ({ database, handle: observer } = await expandedDatabase('move_faults'));
   await insertLegacyDataset(observer.db, { sessions: 60, messagesPerSession: 6, seed: 7 });
   reportDir = mkdtempSync(join(tmpdir(), 'cdb-faults-'));
+});
+
+// Each test starts with nothing moved, even when the one before failed halfway.
+beforeEach(async () => {
+  if (!hasServer) return;
+  await rollbackLegacyMove(observer.db, { wait: true });
 });
 
 afterAll(async () => {
@@ -152,12 +158,14 @@ describe('faults during the move', () => {
         if (atKill < final) killedBeforeTheEnd++;
         await expectWholeBatches();
 
-        // The next run: alternately the real command and the library, with another batch size.
+        // The next run: alternately the real command and the library, with another batch size. With
+        // --wait: the server may not yet have noticed that the killed mover's client is gone, and its
+        // backend holds the move lock until it does (a plain re-run would be refused, exit 2, saying so).
         if (i % 2 === 0) {
-          const next = await runScript('chats-migrate.ts', ['--batch-size', '17'], database.env);
+          const next = await runScript('chats-migrate.ts', ['--batch-size', '17', '--wait'], database.env);
           expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
         } else {
-          const result = await moveLegacyChats(observer.db, { batchSize: 40 });
+          const result = await moveLegacyChats(observer.db, { batchSize: 40, wait: true });
           expect(result.retries).toEqual([]);
         }
         expect(await progress()).toBe(final);
@@ -185,7 +193,7 @@ describe('faults during the move', () => {
         expect(atKill).toBeLessThan(final);
         const pid = await moverBackend(admin);
         expect(pid).toBeGreaterThan(0);
-        await admin`select pg_terminate_backend(${pid ?? 0})`;
+        await admin`select pg_terminate_backend(${pid ?? 0}, 5000)`;
         const { code, stderr } = await mover.exit;
         expectCouldNotRun({ code, signal: null, stdout: '', stderr }, 'chats:migrate', {
           mentions: ['connection', 'lost', 'Run the command again'],
@@ -199,6 +207,39 @@ describe('faults during the move', () => {
         expect((await validateLegacyMove(observer.db)).ok).toBe(true);
         await expectNoDuplicates(observer.db);
       } finally {
+        await admin.end();
+        await rollbackLegacyMove(observer.db);
+      }
+      await expectNothingMoved();
+    },
+  );
+
+  it.skipIf(!hasServer)(
+    `the server ends the mover's connection between two batches: the driver reconnects, and the next batch stops instead of moving without the lock ${serverOnlyReason}`,
+    async () => {
+      const mover = await database.open({ maxConnections: 1 });
+      const admin = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      let atTermination = -1;
+      try {
+        const run = moveLegacyChats(mover.db, {
+          batchSize: 5,
+          onBatch: async ({ index }) => {
+            if (index !== 3) return;
+            atTermination = await progress();
+            const pid = await moverBackend(admin);
+            await admin`select pg_terminate_backend(${pid ?? 0}, 5000)`;
+          },
+        });
+        await expect(run).rejects.toThrow(
+          /^the connection holding the move lock was lost .* Run the command again\.$/,
+        );
+        expect(await moverBackend(admin)).toBeUndefined();
+        await expectWholeBatches();
+        // Not one row written after the lock was gone.
+        expect(atTermination).toBeGreaterThan(0);
+        expect(await progress()).toBe(atTermination);
+      } finally {
+        await mover.close();
         await admin.end();
         await rollbackLegacyMove(observer.db);
       }
