@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { buildMoveReport, moveLegacyChats, readableError } from '../src/legacy-move/index.js';
 import { parseFlags, runCommand, withDatabase } from './lib/cli.js';
 import { orphanFlags, orphanHelp, orphanOptions, positiveInteger } from './lib/move-flags.js';
-import { formatMoveResult } from './lib/move-output.js';
+import { formatMoveResult, retryLine } from './lib/move-output.js';
 import { terminalProgress } from './lib/progress.js';
 
 const help = `
@@ -58,11 +58,7 @@ await runCommand('chats:migrate', async () => {
       wait: flags.wait,
       onProgress: progress?.onProgress,
       // One line per retry, so an operator sees at once that the mover waits on another session's lock.
-      onRetry: (r) =>
-        process.stderr.write(
-          `chats:migrate: ${r.batch} attempt ${r.attempt} of ${r.attempts} failed (${r.code}: ${r.reason}); ` +
-            `retrying in ${r.backoffMs} ms\n`,
-        ),
+      onRetry: (r) => process.stderr.write(`chats:migrate: ${retryLine(r)}\n`),
     })
       .catch((e: unknown) => {
         throw readableError(e);

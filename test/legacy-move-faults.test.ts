@@ -299,6 +299,37 @@ describe('faults during the move', () => {
   );
 
   it.skipIf(!hasServer)(
+    `chats:rollback meets a lock on conversations: retried, each retry a line, then done ${serverOnlyReason}`,
+    async () => {
+      await moveLegacyChats(observer.db);
+      const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      try {
+        let rollback: MoverProcess | undefined;
+        await holder.begin(async (tx) => {
+          await tx`lock table conversations in exclusive mode`;
+          rollback = startMover(database.env, ['--lock-timeout', '100'], 'chats-rollback.ts');
+          while (!/attempt 1 of 5/.test(rollback.stderr()) && rollback.child.exitCode === null) {
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        });
+        const run = await (rollback as MoverProcess).exit;
+        expect(run.code).toBe(0);
+        const lines = run.stderr.trimEnd().split('\n');
+        for (const [i, line] of lines.entries()) {
+          expect(line).toMatch(
+            new RegExp(
+              `^chats:rollback: rollback batch 1 attempt ${i + 1} of 5 failed \\(55P03: .*\\); retrying in \\d+ ms$`,
+            ),
+          );
+        }
+      } finally {
+        await holder.end();
+      }
+      await expectNothingMoved();
+    },
+  );
+
+  it.skipIf(!hasServer)(
     `a lock that outlasts every attempt: exit 2, the last line names the lock and what to do, nothing half-done ${serverOnlyReason}`,
     async () => {
       const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });

@@ -1,4 +1,10 @@
-import type { MovePlan, MoveResult, RollbackResult, ValidationResult } from '../../src/legacy-move/index.js';
+import type {
+  BatchRetry,
+  MovePlan,
+  MoveResult,
+  RollbackResult,
+  ValidationResult,
+} from '../../src/legacy-move/index.js';
 import { formatTable } from './table.js';
 
 // Human-readable output of the chats:* commands (and the demo). --json prints the library's objects.
@@ -167,4 +173,9 @@ export function formatRollback(r: RollbackResult): string {
     );
   }
   return out.join('\n');
+}
+
+/** The stderr line of one retried batch. */
+export function retryLine(r: BatchRetry): string {
+  return `${r.batch} attempt ${r.attempt} of ${r.attempts} failed (${r.code}: ${r.reason}); retrying in ${r.backoffMs} ms`;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../database.js';
-import { type BatchContext, inBatchTransaction } from './batch-transaction.js';
+import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock } from './mover-lock.js';
 import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
@@ -9,9 +9,12 @@ import { assertReadyToMove } from './preconditions.js';
 export interface RollbackOptions {
   /** Conversations (or archive rows) per batch transaction. Default 5000. */
   batchSize?: number;
+  /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
   lockTimeoutMs?: number;
   /** Wait for a running mover instead of refusing. */
   wait?: boolean;
+  /** Called when a batch failed on a lock timeout or a conflict and is about to run again. */
+  onRetry?: (retry: BatchRetry) => void;
 }
 
 export interface RollbackResult {
@@ -68,6 +71,7 @@ export async function rollbackLegacyMove(
       db,
       pid: lock.pid,
       lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     };
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {

@@ -12,13 +12,17 @@ export interface MoverProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-/** The real `npm run chats:migrate` in its own process, to kill or starve while it runs. */
-export function startMover(env: NodeJS.ProcessEnv, args: string[]): MoverProcess {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve(repoRoot, 'scripts/chats-migrate.ts'), ...args],
-    { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+/** The real `npm run chats:migrate` (or another command) in its own process, to kill or starve while it runs. */
+export function startMover(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  script = 'chats-migrate.ts',
+): MoverProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts', script), ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString();
