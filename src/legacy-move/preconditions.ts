@@ -51,7 +51,8 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
   const presence = await moveTablesPresence(db);
   if (presence.legacy && presence.target) return;
   const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
-  if (!presence.legacy && presence.missingTarget.length === targetTables.length) {
+  // No legacy tables and no conversations: not a database this package ever moved (the drop keeps them).
+  if (!presence.legacy && presence.missingTarget.includes('conversations')) {
     throw new LegacyMoveRefusedError(
       `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
         'Check that DATABASE_URL names the database of the old app (to try the move on generated data, run `npm run demo`).',
