@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { buildMoveReport, moveLegacyChats, readableError } from '../src/legacy-move/index.js';
 import { parseFlags, runCommand, withDatabase } from './lib/cli.js';
 import { orphanFlags, orphanHelp, orphanOptions, positiveInteger } from './lib/move-flags.js';
-import { formatMoveResult } from './lib/move-output.js';
+import { formatMoveResult, retryLine } from './lib/move-output.js';
 import { terminalProgress } from './lib/progress.js';
 
 const help = `
@@ -17,7 +17,9 @@ finishes the job. Keyset batches, each its own short transaction. The legacy tab
 
 ${orphanHelp}
   --batch-size <n>     legacy rows per batch transaction (default 5000)
-  --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried (default 5000)
+  --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried up to 4 times
+                       with a growing pause (0.25 s, 0.5 s, 1 s, 2 s), each retry a line on stderr;
+                       then the command gives up, exit 2 (default 5000)
   --wait               if another chats:migrate or chats:rollback runs, wait for it (default: refuse)
   --report <file>      write a JSON report: counts per category, and the id of every legacy row
                        not moved, and why
@@ -26,7 +28,8 @@ ${orphanHelp}
 
 Progress (done/total, rate, ETA) goes to stderr when it is a terminal.
 Exit codes: 0 moved, 1 failed while moving (re-run: it resumes), 2 could not run (bad flags, database
-unreachable, tables missing, another mover running, --move-id names no move).
+unreachable or the connection lost, tables missing, another mover running, --move-id names no move,
+a batch still locked out after its last retry).
 Database: DATABASE_URL, or the embedded PGlite database in .data/pglite when it is unset.
 `;
 
@@ -54,6 +57,8 @@ await runCommand('chats:migrate', async () => {
       lockTimeoutMs,
       wait: flags.wait,
       onProgress: progress?.onProgress,
+      // One line per retry, so an operator sees at once that the mover waits on another session's lock.
+      onRetry: (r) => process.stderr.write(`chats:migrate: ${retryLine(r)}\n`),
     })
       .catch((e: unknown) => {
         throw readableError(e);

@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
@@ -9,7 +7,8 @@ import { moverLockName } from '../src/legacy-move/mapping.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runScript } from './support/run.js';
+import { expectNoDuplicates, startMover as startMoverProcess } from './support/mover-process.js';
+import { runScript } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -37,46 +36,8 @@ afterEach(async () => {
   await database?.drop();
 });
 
-function startMover(args: string[]): {
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; stderr: string }>;
-} {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve(repoRoot, 'scripts/chats-migrate.ts'), ...args],
-    {
-      cwd: repoRoot,
-      env: database.env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exit = new Promise<{ code: number | null; stderr: string }>((done) =>
-    child.on('close', (code) => done({ code, stderr })),
-  );
-  return { child, exit };
-}
-
-const noDuplicates = async () => {
-  const [row] = await queryRows<{
-    ai: number;
-    conversations: number;
-    messages: number;
-    legacy_messages: number;
-  }>(
-    observer.db,
-    sql`select (select count(*) from conversation_participants where participant_type = 'ai')::int as ai,
-               (select count(*) from conversations)::int as conversations,
-               (select count(*) from messages)::int as messages,
-               (select count(*) from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
-                where cs.move_id is not null)::int as legacy_messages`,
-  );
-  expect(row?.ai).toBe(row?.conversations);
-  expect(row?.messages).toBe(row?.legacy_messages);
-};
+const startMover = (args: string[]) => startMoverProcess(database.env, args);
+const noDuplicates = () => expectNoDuplicates(observer.db);
 
 describe('the mover under faults and concurrency', () => {
   it.skipIf(!hasServer)(
@@ -125,7 +86,7 @@ describe('the mover under faults and concurrency', () => {
           written++;
         }
         const run = await exit;
-        expect(run).toEqual({ code: 0, stderr: '' });
+        expect(run).toEqual({ code: 0, signal: null, stderr: '' });
         expect(written).toBeGreaterThan(0);
       } finally {
         await writer.close();
@@ -153,7 +114,7 @@ describe('the mover under faults and concurrency', () => {
       expect(waiting.child.exitCode).toBeNull();
       expect(await count(observer.db, 'conversations')).toBe(0);
       await observer.db.execute(sql`select pg_advisory_unlock(hashtextextended(${moverLockName}, 0))`);
-      expect(await waiting.exit).toEqual({ code: 0, stderr: '' });
+      expect(await waiting.exit).toEqual({ code: 0, signal: null, stderr: '' });
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
     },
   );

@@ -65,7 +65,9 @@ export async function withDatabase<T>(use: (handle: DatabaseHandle) => Promise<T
 
 function reportFailure(name: string, error: unknown): number {
   const { line, code } = explain(name, error);
-  process.stderr.write(`${name}: ${oneLine(withoutPassword(line))}\n`);
+  // Library errors name their command for library callers; the line already starts with it.
+  const own = line.startsWith(`${name} `) ? line.slice(name.length + 1) : line;
+  process.stderr.write(`${name}: ${oneLine(withoutPassword(own))}\n`);
   return code;
 }
 

@@ -1,4 +1,10 @@
-import type { MovePlan, MoveResult, RollbackResult, ValidationResult } from '../../src/legacy-move/index.js';
+import type {
+  BatchRetry,
+  MovePlan,
+  MoveResult,
+  RollbackResult,
+  ValidationResult,
+} from '../../src/legacy-move/index.js';
 import { formatTable } from './table.js';
 
 // Human-readable output of the chats:* commands (and the demo). --json prints the library's objects.
@@ -100,6 +106,11 @@ export function formatMoveResult(r: MoveResult): string {
     '',
     `Participants: ${c.aiParticipantsInserted} AI inserted, ${c.ownersInserted} employee owners inserted, ${c.ownersRemoved} removed (owner changed).`,
   ];
+  if (r.retries.length) {
+    out.push(
+      `Retried ${r.retries.length} times: ${[...new Set(r.retries.map((t) => t.batch))].join(', ')} (lock timeouts or conflicts; each retry ran the whole batch again).`,
+    );
+  }
   if (r.conversationsKept.length) {
     out.push(
       `Kept ${r.conversationsKept.length} moved conversations whose legacy session is gone, because the new app wrote messages in them: ${ids(r.conversationsKept)}`,
@@ -162,4 +173,9 @@ export function formatRollback(r: RollbackResult): string {
     );
   }
   return out.join('\n');
+}
+
+/** The stderr line of one retried batch. */
+export function retryLine(r: BatchRetry): string {
+  return `${r.batch} attempt ${r.attempt} of ${r.attempts} failed (${r.code}: ${r.reason}); retrying in ${r.backoffMs} ms`;
 }

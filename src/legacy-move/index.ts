@@ -1,6 +1,8 @@
 // The public API of the legacy chat move. Every function takes a drizzle Database (postgres.js or
 // PGlite), never exits, and throws LegacyMoveRefusedError when the database is in a state it must
 // not touch. The mover and the rollback need a single-connection handle (they hold a session lock).
+
+export { BatchLockTimeoutError, type BatchRetry, batchAttempts } from './batch-transaction.js';
 export { insertLegacyDataset, type LegacyDatasetOptions, type LegacyDatasetSummary } from './demo-dataset.js';
 export { databaseErrorOf, LegacyMoveRefusedError, readableError } from './errors.js';
 export {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../database.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
-import { type BatchContext, inBatchTransaction } from './batch-transaction.js';
+import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { nextUpperBound } from './keyset.js';
 import { moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch } from './move-sessions.js';
@@ -51,6 +51,8 @@ export interface MoveOptions extends OrphanOptions {
   onProgress?: (progress: MoveProgress) => void;
   /** Called after each committed batch (tests and fault injection hook in here). */
   onBatch?: (batch: MoveBatch) => void | Promise<void>;
+  /** Called when a batch failed on a lock timeout or a conflict and is about to run again. */
+  onRetry?: (retry: BatchRetry) => void;
 }
 
 export interface MoveCounts {
@@ -83,6 +85,8 @@ export interface MoveResult {
   conversationsKept: string[];
   /** Every legacy row that is not in the new tables when the move ended, and why. */
   notMoved: { sessions: NotMovedSession[]; messages: NotMovedMessage[] };
+  /** Batches that hit a lock timeout (or a conflict) and ran again, in order. */
+  retries: BatchRetry[];
 }
 
 const zeroCounts = (): MoveCounts => ({
@@ -118,10 +122,15 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
   const lock = await acquireMoverLock(db, { wait: options.wait });
   try {
     const started = performance.now();
+    const retries: BatchRetry[] = [];
     const ctx: BatchContext = {
       db,
       pid: lock.pid,
       lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+      onRetry: (retry) => {
+        retries.push(retry);
+        options.onRetry?.(retry);
+      },
     };
     const counts = zeroCounts();
     const conversationsKept: string[] = [];
@@ -152,6 +161,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     await forEachRange(db, sql`chat_sessions`, batchSize, undefined, async (range, last) => {
       const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId), {
         indexProbes: true,
+        label: `sessions batch ${batches + 1}`,
       });
       counts.conversationsInserted += c.conversationsInserted;
       counts.conversationsUpdated += c.conversationsUpdated;
@@ -166,7 +176,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 2. messages of moved sessions.
     done = sizes?.sessions ?? 0;
     await forEachRange(db, sql`chat_messages`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range), { indexProbes: true });
+      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range), {
+        indexProbes: true,
+        label: `messages batch ${batches + 1}`,
+      });
       counts.messagesInserted += c.messagesInserted;
       counts.messagesUpdated += c.messagesUpdated;
       counts.messagesDeleted += c.messagesDeleted;
@@ -176,13 +189,17 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
     if (policy === 'archive') {
       await forEachRange(db, sql`chat_sessions`, batchSize, orphanFilter, async (range) => {
-        const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range));
+        const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range), {
+          label: `orphans batch ${batches + 1}`,
+        });
         counts.archiveInserted += c.archiveInserted;
         counts.archiveUpdated += c.archiveUpdated;
         await afterBatch('orphans', range, 0);
       });
     }
-    counts.archiveDeleted += await inBatchTransaction(ctx, (tx) => pruneArchive(tx));
+    counts.archiveDeleted += await inBatchTransaction(ctx, (tx) => pruneArchive(tx), {
+      label: 'the archive pruning',
+    });
 
     return await db.transaction(
       async (tx) => {
@@ -216,6 +233,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
           counts,
           conversationsKept,
           notMoved: { sessions: await notMovedSessions(tx), messages: await notMovedMessages(tx) },
+          retries,
         };
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -60,6 +60,25 @@ export interface MovePlan {
 const knownMetadataKeys = ['isEmail', 'emailFrom', 'emailTo', 'emailSubject', 'mentioned'];
 
 /**
+ * Metadata whose typed keys (src/schema/message-metadata.ts) hold another JSON type: moved as it is,
+ * but the package's messageSelectSchema rejects the row, so the plan counts them.
+ */
+const mistypedMetadata = (metadata: ReturnType<typeof sql>) => sql`(jsonb_typeof(${metadata}) = 'object' and (
+  jsonb_typeof(${metadata} -> 'isEmail') not in ('boolean')
+  or jsonb_typeof(${metadata} -> 'emailFrom') not in ('string')
+  or jsonb_typeof(${metadata} -> 'emailSubject') not in ('string')
+  or jsonb_typeof(${metadata} -> 'emailTo') not in ('array')
+  or jsonb_typeof(${metadata} -> 'mentioned') not in ('array')
+  or exists (select 1 from jsonb_array_elements(case jsonb_typeof(${metadata} -> 'emailTo') when 'array' then ${metadata} -> 'emailTo' else '[]' end) e
+             where jsonb_typeof(e) <> 'string')
+  or exists (select 1 from jsonb_array_elements(case jsonb_typeof(${metadata} -> 'mentioned') when 'array' then ${metadata} -> 'mentioned' else '[]' end) e
+             where jsonb_typeof(e) <> 'string')))`;
+
+/** A JavaScript Date holds ±8.64e15 ms around 1970: up to 275760-09-13 (and back past 4713 BC). */
+const beyondDate = (column: ReturnType<typeof sql>) =>
+  sql`(not isfinite(${column}) or ${column} > '275760-09-13 00:00:00'::timestamp)`;
+
+/**
  * The dry run (npm run chats:plan): what chats:migrate would do, counted in one read-only snapshot.
  * Writes nothing (the transaction is READ ONLY).
  */
@@ -81,6 +100,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         orphans: number;
         null_titles: number;
         ai_to_create: number;
+        beyond_date: number;
       }>(
         tx,
         sql`select count(*)::int as total,
@@ -92,7 +112,8 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
                    (count(*) filter (where cs.title is null and ${movable}))::int as null_titles,
                    (count(*) filter (where ${movable} and not exists (
                       select 1 from conversation_participants p
-                      where p.conversation_id = cs.id and p.participant_type = 'ai' and p.user_id is null)))::int as ai_to_create
+                      where p.conversation_id = cs.id and p.participant_type = 'ai' and p.user_id is null)))::int as ai_to_create,
+                   (count(*) filter (where ${movable} and (${beyondDate(sql`cs.created_at`)} or ${beyondDate(sql`cs.updated_at`)})))::int as beyond_date
             from chat_sessions cs left join legacy_chat_moved_sessions l on l.session_id = cs.id`,
       );
       const [stale] = await queryRows<{ n: number }>(
@@ -124,6 +145,8 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         blank_content: number;
         not_object: number;
         unknown_keys: number;
+        mistyped_keys: number;
+        beyond_date: number;
       }>(
         tx,
         sql`select count(*)::int as total,
@@ -136,7 +159,9 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
                                        and ${movable}))::int as not_object,
                    (count(*) filter (where jsonb_typeof(cm.metadata) = 'object' and ${movable} and exists (
                       select 1 from jsonb_object_keys(cm.metadata) k
-                      where k <> all(${`{${knownMetadataKeys.join(',')}}`}::text[]))))::int as unknown_keys
+                      where k <> all(${`{${knownMetadataKeys.join(',')}}`}::text[]))))::int as unknown_keys,
+                   (count(*) filter (where ${movable} and ${mistypedMetadata(sql`cm.metadata`)}))::int as mistyped_keys,
+                   (count(*) filter (where ${movable} and ${beyondDate(sql`cm.created_at`)}))::int as beyond_date
             from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
             left join legacy_chat_moved_sessions l on l.session_id = cs.id
             left join legacy_chat_moved_messages lm on lm.message_id = cm.id`,
@@ -238,6 +263,17 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
             value: 'chat_messages.metadata has keys beyond the typed ones',
             rows: m?.unknown_keys ?? 0,
             becomes: 'kept exactly as jsonb, unknown and nested keys included',
+          },
+          {
+            value: 'chat_messages.metadata has a typed key of another type (e.g. emailTo: 42)',
+            rows: m?.mistyped_keys ?? 0,
+            becomes:
+              'kept exactly as jsonb; messageSelectSchema rejects these rows (read metadata as plain JSON)',
+          },
+          {
+            value: 'timestamps a JavaScript Date cannot hold (±infinity, after year 275760)',
+            rows: (s?.beyond_date ?? 0) + (m?.beyond_date ?? 0),
+            becomes: 'moved as the same instants; drizzle reads them as an Invalid Date',
           },
           {
             value: 'timestamps without time zone (created_at, updated_at)',

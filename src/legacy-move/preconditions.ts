@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
 import { expandStepTag } from '../migrator/expand-step.js';
+import { historyTableExists } from '../migrator/history.js';
 import { LegacyMoveRefusedError } from './errors.js';
 
 const legacyTables = ['chat_sessions', 'chat_messages'] as const;
@@ -42,20 +43,38 @@ export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPrese
   };
 }
 
-/** Refuses, saying what to run, unless both the legacy tables and the new ones are there. */
+/**
+ * Refuses, saying what to run, unless both the legacy tables and the new ones are there. Tells apart
+ * the states an operator can be in: pointed at the wrong (or an empty) database, the drop already run,
+ * a legacy database never adopted (no migration history), or one not yet migrated to the expand step.
+ */
 export async function assertReadyToMove(db: Queryable, command: string): Promise<void> {
   const presence = await moveTablesPresence(db);
+  if (presence.legacy && presence.target) return;
+  const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
+  // No legacy tables and no conversations: not a database this package ever moved (the drop keeps them).
+  if (!presence.legacy && presence.missingTarget.includes('conversations')) {
+    throw new LegacyMoveRefusedError(
+      `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
+        'Check that DATABASE_URL names the database of the old app (to try the move on generated data, run `npm run demo`).',
+    );
+  }
   if (!presence.legacy) {
     throw new LegacyMoveRefusedError(
-      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}.`,
+      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}. ` +
+        'Nothing to do; check that DATABASE_URL names the database you meant.',
     );
   }
-  if (!presence.target) {
+  const missing = presence.missingTarget.join(', ');
+  if (!(await historyTableExists(db))) {
     throw new LegacyMoveRefusedError(
-      `${command} refused: the new tables are missing (${presence.missingTarget.join(', ')}). ` +
-        `Run \`npm run db:migrate -- --to ${expandStepTag()}\` first.`,
+      `${command} refused: the new tables are missing (${missing}) and this database has no migration history. ` +
+        `Adopt it with \`npm run db:baseline\`, then run \`${expand}\`.`,
     );
   }
+  throw new LegacyMoveRefusedError(
+    `${command} refused: the new tables are missing (${missing}). Run \`${expand}\` first.`,
+  );
 }
 
 /** --orphans=assign needs a move that exists. */

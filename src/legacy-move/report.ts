@@ -15,6 +15,8 @@ export interface MoveReport {
   /** What this run wrote: inserted, updated and deleted rows per table. */
   counts: MoveResult['counts'];
   conversationsKept: string[];
+  /** Batches that hit a lock timeout (or a conflict) and ran again. */
+  retries: MoveResult['retries'];
   /** Every legacy row not in the new tables, and why. */
   notMoved: {
     sessions: MoveResult['notMoved']['sessions'];
@@ -44,6 +46,7 @@ export function buildMoveReport(result: MoveResult, finishedAt: Date = new Date(
     moved: result.moved,
     counts: result.counts,
     conversationsKept: result.conversationsKept,
+    retries: result.retries,
     notMoved: { sessions: result.notMoved.sessions, messages: result.notMoved.messages, byReason },
   };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../database.js';
-import { type BatchContext, inBatchTransaction } from './batch-transaction.js';
+import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock } from './mover-lock.js';
 import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
@@ -9,9 +9,12 @@ import { assertReadyToMove } from './preconditions.js';
 export interface RollbackOptions {
   /** Conversations (or archive rows) per batch transaction. Default 5000. */
   batchSize?: number;
+  /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
   lockTimeoutMs?: number;
   /** Wait for a running mover instead of refusing. */
   wait?: boolean;
+  /** Called when a batch failed on a lock timeout or a conflict and is about to run again. */
+  onRetry?: (retry: BatchRetry) => void;
 }
 
 export interface RollbackResult {
@@ -68,6 +71,7 @@ export async function rollbackLegacyMove(
       db,
       pid: lock.pid,
       lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     };
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {
@@ -79,29 +83,33 @@ export async function rollbackLegacyMove(
     };
 
     for (;;) {
-      const done = await inBatchTransaction(ctx, async (tx) => {
-        const ids = (
-          await queryRows<{ id: string }>(
+      const done = await inBatchTransaction(
+        ctx,
+        async (tx) => {
+          const ids = (
+            await queryRows<{ id: string }>(
+              tx,
+              sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit ${batchSize}`,
+            )
+          ).map((r) => r.id);
+          if (ids.length === 0) return true;
+          const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
+          // The app may have written since the check above: never delete its rows.
+          await refuseAppData(tx, sql`l.session_id = any(${batch})`);
+          const [messages] = await queryRows<{ n: number }>(
             tx,
-            sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit ${batchSize}`,
-          )
-        ).map((r) => r.id);
-        if (ids.length === 0) return true;
-        const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
-        // The app may have written since the check above: never delete its rows.
-        await refuseAppData(tx, sql`l.session_id = any(${batch})`);
-        const [messages] = await queryRows<{ n: number }>(
-          tx,
-          sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
+            sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
                             where m.id = lm.message_id and m.conversation_id = any(${batch}) returning 1)
               select count(*)::int as n from gone`,
-        );
-        // Cascades to the conversations' messages, participants and ledger rows.
-        await tx.execute(sql`delete from conversations where id = any(${batch})`);
-        result.conversationsDeleted += ids.length;
-        result.messagesDeleted += messages?.n ?? 0;
-        return false;
-      });
+          );
+          // Cascades to the conversations' messages, participants and ledger rows.
+          await tx.execute(sql`delete from conversations where id = any(${batch})`);
+          result.conversationsDeleted += ids.length;
+          result.messagesDeleted += messages?.n ?? 0;
+          return false;
+        },
+        { label: `rollback batch ${result.batches + 1}` },
+      );
       result.batches++;
       if (done) break;
     }
@@ -111,18 +119,22 @@ export async function rollbackLegacyMove(
     );
 
     for (;;) {
-      const deleted = await inBatchTransaction(ctx, async (tx) => {
-        const [row] = await queryRows<{ n: number }>(
-          tx,
-          sql`with gone as (
+      const deleted = await inBatchTransaction(
+        ctx,
+        async (tx) => {
+          const [row] = await queryRows<{ n: number }>(
+            tx,
+            sql`with gone as (
                 delete from chat_session_archive where session_id in (
                   select a.session_id from chat_session_archive a
                   where exists (select 1 from chat_sessions cs where cs.id = a.session_id) limit ${batchSize})
                 returning 1)
               select count(*)::int as n from gone`,
-        );
-        return row?.n ?? 0;
-      });
+          );
+          return row?.n ?? 0;
+        },
+        { label: `rollback batch ${result.batches + 1}` },
+      );
       result.batches++;
       result.archiveDeleted += deleted;
       if (deleted === 0) break;
