@@ -38,3 +38,9 @@ export type ConversationsSchema = typeof conversationsSchema;
 
 /** Any drizzle PostgreSQL database (postgres.js, node-postgres, PGlite, ...) that knows the schema. */
 export type ConversationsDatabase = PgDatabase<PgQueryResultHKT, ConversationsSchema>;
+
+/**
+ * Any drizzle PostgreSQL database, whatever schema the app registered: what the query functions
+ * app teams import take, so a database built with the app's own `schema` option fits.
+ */
+export type AnyPgDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;

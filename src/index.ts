@@ -2,6 +2,9 @@
 // Zod schemas live at `./zod`, the migrations folder at `./migrations`. The legacy chat tables are
 // not exported: apps never read or write them; only the one-time move does.
 export * from './conversations-schema.js';
+export * from './queries/conversation-messages.js';
+export * from './queries/move-conversations.js';
+export * from './queries/user-conversations.js';
 export * from './schema/chat-session-archive.js';
 export * from './schema/conversations.js';
 export * from './schema/core.js';

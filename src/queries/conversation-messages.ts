@@ -1,6 +1,7 @@
 import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Database } from '../database.js';
-import { messages } from '../schema/index.js';
+import type { AnyPgDatabase } from '../conversations-schema.js';
+import { messages } from '../schema/messages.js';
+import type { Message } from '../types.js';
 
 /**
  * Where the next page starts: the (created_at, id) of the oldest message of the previous page.
@@ -20,8 +21,6 @@ export interface ConversationMessagesParams {
   before?: MessageCursor | undefined;
 }
 
-export type Message = typeof messages.$inferSelect;
-
 export interface MessagePage {
   /** Newest first. */
   messages: Message[];
@@ -36,7 +35,7 @@ export interface MessagePage {
  * however long the conversation. The cursor is bound as values, not looked up in a subquery: with a
  * subquery the planner cannot see the cursor's time and may walk idx_messages_created_at instead.
  */
-export function conversationMessagesQuery(db: Database, params: ConversationMessagesParams) {
+export function conversationMessagesQuery(db: AnyPgDatabase, params: ConversationMessagesParams) {
   const limit = params.limit ?? 50;
   const before = params.before;
   return db
@@ -56,7 +55,7 @@ export function conversationMessagesQuery(db: Database, params: ConversationMess
 
 /** One page of a conversation's messages, newest first. */
 export async function listConversationMessages(
-  db: Database,
+  db: AnyPgDatabase,
   params: ConversationMessagesParams,
 ): Promise<MessagePage> {
   const limit = params.limit ?? 50;

@@ -1,6 +1,8 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../database.js';
-import { type ConversationStatus, conversations } from '../schema/index.js';
+import type { AnyPgDatabase } from '../conversations-schema.js';
+import { conversations } from '../schema/conversations.js';
+import type { ConversationStatus } from '../schema/enums.js';
+import type { Conversation } from '../types.js';
 
 export interface MoveConversationsParams {
   moveId: string;
@@ -10,14 +12,12 @@ export interface MoveConversationsParams {
   limit?: number;
 }
 
-export type Conversation = typeof conversations.$inferSelect;
-
 /**
  * The query behind {@link listMoveConversations}, as drizzle sends it: served by
  * idx_conversations_move_id (a move has a handful of conversations, so the status test is a filter on
  * those few rows; idx_conversations_status alone would be useless here).
  */
-export function moveConversationsQuery(db: Database, params: MoveConversationsParams) {
+export function moveConversationsQuery(db: AnyPgDatabase, params: MoveConversationsParams) {
   const statuses = params.status === undefined ? undefined : [params.status].flat();
   return db
     .select()
@@ -34,7 +34,7 @@ export function moveConversationsQuery(db: Database, params: MoveConversationsPa
 
 /** A move's conversations, most recently updated first, optionally only those in some statuses. */
 export async function listMoveConversations(
-  db: Database,
+  db: AnyPgDatabase,
   params: MoveConversationsParams,
 ): Promise<Conversation[]> {
   return moveConversationsQuery(db, params);

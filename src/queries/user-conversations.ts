@@ -1,6 +1,8 @@
 import { and, count, desc, eq, max, sql } from 'drizzle-orm';
-import type { Database } from '../database.js';
-import { conversationParticipants, conversations, messages } from '../schema/index.js';
+import type { AnyPgDatabase } from '../conversations-schema.js';
+import { conversations } from '../schema/conversations.js';
+import { messages } from '../schema/messages.js';
+import { conversationParticipants } from '../schema/participants.js';
 
 export interface UserConversationsParams {
   userId: string;
@@ -16,7 +18,7 @@ const participant = conversationParticipants;
  * the newest message (one index entry) and the count of messages after last_read_at (an index-only
  * range scan from last_read_at; a participant who never read counts from -infinity).
  */
-export function userConversationsQuery(db: Database, params: UserConversationsParams) {
+export function userConversationsQuery(db: AnyPgDatabase, params: UserConversationsParams) {
   const lastMessage = db
     .select({ at: max(messages.createdAt).as('last_message_at') })
     .from(messages)
@@ -62,7 +64,7 @@ export type UserConversation = Awaited<ReturnType<typeof userConversationsQuery>
  * updated_at) first, each with the number of messages after the user's last_read_at.
  */
 export async function listUserConversations(
-  db: Database,
+  db: AnyPgDatabase,
   params: UserConversationsParams,
 ): Promise<UserConversation[]> {
   const rows = await userConversationsQuery(db, params);
