@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
-import { nullContentReplacement } from './mapping.js';
+import { asUtc, authorTypeOfRole, nullContentReplacement } from './mapping.js';
 import { inRange, type KeyRange } from './sql-range.js';
 
 export interface MessageBatchCounts {
@@ -9,7 +9,7 @@ export interface MessageBatchCounts {
   messagesDeleted: number;
 }
 
-const authorType = sql`(case cm.role when 'assistant' then 'ai' when 'system' then 'system' else 'user' end)::author_type`;
+const authorType = authorTypeOfRole(sql.raw('cm.role'));
 
 /**
  * Messages -> messages for one key range of chat_messages (seed 000 Step 3: same id, the session
@@ -28,13 +28,13 @@ export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<
     with src as (
       select cm.id, cm.session_id, ${authorType} as author_type,
              coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
-             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC' as created_at,
+             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))} as created_at,
              m.id is not null as message_exists, lm.message_id is not null as ledger_exists,
              (m.conversation_id, m.author_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
               m.metadata, m.created_at)
              is distinct from
              (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
-              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC') as message_differs
+              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))}) as message_differs
       from chat_messages cm
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
       left join messages m on m.id = cm.id

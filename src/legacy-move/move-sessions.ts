@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
-import { nullTitleReplacement } from './mapping.js';
+import { asUtc, nullTitleReplacement } from './mapping.js';
 import { inferredOwners } from './owner-inference.js';
 import { inRange, type KeyRange } from './sql-range.js';
 
@@ -39,7 +39,7 @@ export async function moveSessionBatch(
     from (
       select cs.id, ${mappedMove} as move_id, coalesce(cs.title, ${nullTitleReplacement}) as title,
              cs.agent_mail_inbox_id as inbox, cs.agent_mail_email_address as address,
-             cs.created_at at time zone 'UTC' as created_at, cs.updated_at at time zone 'UTC' as updated_at
+             ${asUtc(sql.raw('cs.created_at'))} as created_at, ${asUtc(sql.raw('cs.updated_at'))} as updated_at
       from chat_sessions cs
       left join legacy_chat_moved_sessions l on l.session_id = cs.id
       where ${inRange(sql`cs.id`, range)}
@@ -65,10 +65,10 @@ export async function moveSessionBatch(
     // was; a legacy edit that kept its updated_at must still be copied exactly, so set it once more
     // (now it differs from now(), and the trigger keeps it).
     await tx.execute(sql`
-      update conversations c set updated_at = cs.updated_at at time zone 'UTC'
+      update conversations c set updated_at = ${asUtc(sql.raw('cs.updated_at'))}
       from chat_sessions cs
       where cs.id = c.id and c.id = any(${`{${updatedIds.join(',')}}`}::uuid[])
-        and c.updated_at is distinct from cs.updated_at at time zone 'UTC'`);
+        and c.updated_at is distinct from ${asUtc(sql.raw('cs.updated_at'))}`);
   }
 
   // The move's copies whose session is gone or can no longer be moved (it lost its move). Never a

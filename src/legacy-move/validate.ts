@@ -1,7 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../database.js';
 import { archiveImage } from './archive-orphans.js';
-import { nullContentReplacement, nullTitleReplacement } from './mapping.js';
+import { asUtc, authorTypeOfRole, nullContentReplacement, nullTitleReplacement } from './mapping.js';
 import type { OrphanPolicy } from './options.js';
 import { inferredOwners } from './owner-inference.js';
 import { assertReadyToMove } from './preconditions.js';
@@ -45,7 +45,7 @@ export interface ValidateOptions {
   idLimit?: number;
 }
 
-const authorType = sql`(case cm.role when 'assistant' then 'ai' when 'system' then 'system' else 'user' end)::author_type`;
+const authorType = authorTypeOfRole(sql.raw('cm.role'));
 
 /**
  * The gate before the drop (npm run chats:validate): every legacy session and message is moved with
@@ -173,7 +173,7 @@ const sessionStatus = sql`(
         is not distinct from
         (coalesce(cs.move_id, l.assigned_move_id), coalesce(cs.title, ${nullTitleReplacement}),
          'general'::conversation_type, 'active'::conversation_status, null::text, cs.agent_mail_inbox_id,
-         cs.agent_mail_email_address, cs.created_at at time zone 'UTC', cs.updated_at at time zone 'UTC',
+         cs.agent_mail_email_address, ${asUtc(sql.raw('cs.created_at'))}, ${asUtc(sql.raw('cs.updated_at'))},
          cs.title is null, case when cs.move_id is null then l.assigned_move_id end)
         then 'moved'
       when l.session_id is not null then 'moved-different'
@@ -199,7 +199,7 @@ const messageStatus = sql`(
          msg.metadata, msg.created_at, lm.content_was_null)
         is not distinct from
         (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}), cm.tool_calls,
-         cm.reasoning, cm.model, cm.metadata, cm.created_at at time zone 'UTC', cm.content is null)
+         cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))}, cm.content is null)
         then 'moved'
       when lm.message_id is not null and msg.id is not null then 'moved-different'
       when ls.session_id is not null then 'missing'
