@@ -1,7 +1,12 @@
 import postgres from 'postgres';
 
-/** The bench's view of the server: an admin connection that creates, copies and drops databases. */
+/**
+ * The bench's view of the server: an admin connection that creates, copies and drops databases.
+ * BENCH_DB_PREFIX (default `bench`) replaces the leading `bench` of every database name, so that two
+ * benchmark runs on one server (two checkouts, say) never drop each other's databases.
+ */
 export class BenchServer {
+  private readonly prefix = process.env.BENCH_DB_PREFIX || 'bench';
   private readonly admin: postgres.Sql;
   private readonly created = new Set<string>();
 
@@ -11,7 +16,7 @@ export class BenchServer {
 
   urlOf(name: string): string {
     const url = new URL(this.adminUrl);
-    url.pathname = `/${name}`;
+    url.pathname = `/${this.physical(name)}`;
     return url.toString();
   }
 
@@ -22,13 +27,19 @@ export class BenchServer {
 
   async create(name: string, template?: string): Promise<void> {
     await this.drop(name);
-    await this.admin.unsafe(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`);
+    const copyOf = template ? ` TEMPLATE "${this.physical(template)}"` : '';
+    await this.admin.unsafe(`CREATE DATABASE "${this.physical(name)}"${copyOf}`);
     this.created.add(name);
   }
 
   async drop(name: string): Promise<void> {
-    await this.admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await this.admin.unsafe(`DROP DATABASE IF EXISTS "${this.physical(name)}" WITH (FORCE)`);
     this.created.delete(name);
+  }
+
+  /** The name on the server of the bench's database `name`. */
+  physical(name: string): string {
+    return name.replace(/^bench/, this.prefix);
   }
 
   async version(): Promise<string> {
