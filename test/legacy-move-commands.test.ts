@@ -7,7 +7,7 @@ import { queryRows } from '../src/database.js';
 import { insertLegacyDataset, type MoveReport } from '../src/legacy-move/index.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
-import { count } from './support/legacy-rows.js';
+import { count, removeSync } from './support/legacy-rows.js';
 import { runScript } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
   const handle = await database.open({ maxConnections: 1 });
   try {
     await migrateDatabase(handle.db, { to: expandStepTag() });
+    await removeSync(handle.db); // the mover's own test: rows reach the new tables through chats:migrate only
     await insertLegacyDataset(handle.db, { sessions: 40, messagesPerSession: 3, seed: 7 });
   } finally {
     await handle.close();

@@ -106,9 +106,15 @@ describe('convergence', () => {
       ),
     ).toEqual([{ content: 'also the app' }, { content: 'from the new app' }]);
     expect(await count(handle.db, `messages where conversation_id = '${s0}'`)).toBe(1);
-    // The kept conversation outlives its legacy session, and validation says so.
+    // The kept conversation outlives its legacy session, and the app's conversation and messages (written
+    // with the sync off) have no legacy row: validation says so, both ways.
+    const appMessages = await queryRows<{ id: string }>(
+      handle.db,
+      sql`select id::text from messages where content like '%app' order by id`,
+    );
     expect(await failures()).toEqual([
-      ['no moved conversation or archive row outlives its legacy session', [s1]],
+      ['no conversation or archive row outlives its legacy session', [s1, appConversation?.id ?? ''].sort()],
+      ['no message outlives its legacy message', appMessages.map((m) => m.id)],
     ]);
   });
 
@@ -130,7 +136,7 @@ describe('convergence', () => {
 describe('validate', () => {
   it('fails naming the row when a moved conversation or message is altered', async () => {
     const [s0] = sessions as [string];
-    await handle.db.execute(sql`update conversations set status = 'closed' where id = ${s0}::uuid`);
+    await handle.db.execute(sql`update conversations set title = 'tampered' where id = ${s0}::uuid`);
     await handle.db.execute(sql`update messages set content = 'tampered' where id = ${messages[5]}::uuid`);
     await handle.db.execute(
       sql`delete from conversation_participants where conversation_id = ${sessions[3]}::uuid and participant_type = 'ai'`,
@@ -160,7 +166,8 @@ describe('rollback', () => {
       sessions: before.chat_sessions,
       messages: before.chat_messages,
     });
-    for (const table of movedTables) {
+    // What the move created is gone; the cutover's state (the orphan policy it recorded) stays.
+    for (const table of movedTables.filter((t) => t !== 'legacy_chat_cutover')) {
       expect({ table, rows: await count(handle.db, table) }).toEqual({ table, rows: 0 });
     }
     // And the move can run again from scratch.

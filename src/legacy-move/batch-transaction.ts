@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../database.js';
+import { syncingSetting } from '../cutover/syncing-setting.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -78,6 +79,9 @@ export async function inBatchTransaction<T>(
             sql`select set_config('lock_timeout', ${`${ctx.lockTimeoutMs}ms`}, true),
                        set_config('enable_hashjoin', ${joins}, true), set_config('enable_mergejoin', ${joins}, true),
                        set_config('enable_seqscan', ${joins}, true),
+                       -- The mover's writes are the image of the legacy rows: the sync's reverse
+                       -- triggers must not write them back (src/cutover/sync-sql.ts).
+                       set_config(${syncingSetting}, 'on', true),
                        pg_backend_pid() as pid`,
           );
           if (Number(row?.pid) !== ctx.pid) {

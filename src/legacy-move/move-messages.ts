@@ -9,7 +9,7 @@ export interface MessageBatchCounts {
   messagesDeleted: number;
 }
 
-const authorType = authorTypeOfRole(sql.raw('cm.role'));
+const authorType = authorTypeOfRole('cm.role');
 
 /**
  * Messages -> messages for one key range of chat_messages (seed 000 Step 3: same id, the session
@@ -19,7 +19,11 @@ const authorType = authorTypeOfRole(sql.raw('cm.role'));
  * message and its ledger row). Then the move's copies in the range whose legacy message is gone, or
  * whose session is no longer moved, are deleted, and ledger rows whose message is gone are dropped.
  */
-export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<MessageBatchCounts> {
+export async function moveMessageBatch(
+  tx: Queryable,
+  range: KeyRange,
+  live = false,
+): Promise<MessageBatchCounts> {
   // Plain INSERT for new rows and UPDATE for changed ones, rather than INSERT ... ON CONFLICT: no
   // speculative insertion per row, and only the mover (one at a time, under its lock) writes these ids.
   const [written] = await queryRows<{ inserted: number; updated: number; sources: number }>(
@@ -28,13 +32,13 @@ export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<
     with src as (
       select cm.id, cm.session_id, ${authorType} as author_type,
              coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
-             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))} as created_at,
+             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')} as created_at,
              m.id is not null as message_exists, lm.message_id is not null as ledger_exists,
-             (m.conversation_id, m.author_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
+             (m.conversation_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
               m.metadata, m.created_at)
              is distinct from
-             (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
-              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))}) as message_differs
+             (cm.session_id, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
+              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')}) as message_differs
       from chat_messages cm
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
       left join messages m on m.id = cm.id
@@ -46,24 +50,32 @@ export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<
         metadata, created_at)
       select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
       from src where not message_exists
+      -- The sync may have written it since this batch's snapshot: in REPEATABLE READ that conflict is a
+      -- serialization failure, and the batch runs again (batch-transaction.ts).
+      on conflict (id) do nothing
       returning 1
     ),
+    -- Only the move's own copies (a ledger row) are rewritten, and only before go-live: a message the
+    -- new app wrote is its own, and after go-live the new tables win. author_id is the new app's.
     updated as (
       update messages m set
-        conversation_id = src.session_id, author_id = null, author_type = src.author_type, content = src.content,
+        conversation_id = src.session_id, author_type = src.author_type, content = src.content,
         tool_calls = src.tool_calls, reasoning = src.reasoning, model = src.model, metadata = src.metadata,
         created_at = src.created_at
-      from src where src.message_exists and src.message_differs and m.id = src.id
+      from src where src.ledger_exists and src.message_exists and src.message_differs and m.id = src.id
+        and not ${live}::boolean
       returning 1
     ),
     ledger_inserted as (
       insert into legacy_chat_moved_messages (message_id, content_was_null)
-      select id, content_was_null from src where not ledger_exists
+      select id, content_was_null from src where not ledger_exists and not message_exists
+      on conflict (message_id) do nothing
       returning 1
     ),
     ledger_updated as (
       update legacy_chat_moved_messages l set content_was_null = src.content_was_null
       from src where src.ledger_exists and l.message_id = src.id and l.content_was_null <> src.content_was_null
+        and not ${live}::boolean
       returning 1
     )
     select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated,
@@ -81,7 +93,7 @@ export async function moveMessageBatch(tx: Queryable, range: KeyRange): Promise<
     tx,
     sql`select count(*)::int as n from legacy_chat_moved_messages lm where ${inRange(sql`lm.message_id`, range)}`,
   );
-  if ((ledger?.n ?? 0) === (written?.sources ?? 0)) return done;
+  if (live || (ledger?.n ?? 0) === (written?.sources ?? 0)) return done;
 
   const [deleted] = await queryRows<{ n: number }>(
     tx,

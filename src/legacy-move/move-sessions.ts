@@ -26,6 +26,7 @@ export async function moveSessionBatch(
   tx: Queryable,
   range: KeyRange,
   assignMoveId: string | undefined,
+  live = false,
 ): Promise<SessionBatchCounts> {
   const assign = sql`${assignMoveId ?? null}::uuid`;
   const mappedMove = sql`coalesce(cs.move_id, l.assigned_move_id, ${assign})`;
@@ -39,7 +40,8 @@ export async function moveSessionBatch(
     from (
       select cs.id, ${mappedMove} as move_id, coalesce(cs.title, ${nullTitleReplacement}) as title,
              cs.agent_mail_inbox_id as inbox, cs.agent_mail_email_address as address,
-             ${asUtc(sql.raw('cs.created_at'))} as created_at, ${asUtc(sql.raw('cs.updated_at'))} as updated_at
+             ${asUtc('cs.created_at')} as created_at, ${asUtc('cs.updated_at')} as updated_at,
+             l.session_id is not null as moved
       from chat_sessions cs
       left join legacy_chat_moved_sessions l on l.session_id = cs.id
       where ${inRange(sql`cs.id`, range)}
@@ -47,14 +49,15 @@ export async function moveSessionBatch(
     left join conversations cur on cur.id = s.id
     where s.move_id is not null
       and (cur.id is null
-        or (cur.move_id, cur.title, cur.type, cur.status, cur.created_by, cur.agent_mail_inbox_id,
-            cur.agent_mail_email_address, cur.created_at, cur.updated_at)
-           is distinct from
-           (s.move_id, s.title, 'general'::conversation_type, 'active'::conversation_status, null::text,
-            s.inbox, s.address, s.created_at, s.updated_at))
+        -- Only the move's own copies are rewritten, and only before go-live: a conversation the new
+        -- app created (no ledger row) is its own, and after go-live the new tables win. type, status
+        -- and created_by are the new app's from the first write on (the legacy shape has no such fields).
+        or (s.moved and not ${live}::boolean
+            and (cur.move_id, cur.title, cur.agent_mail_inbox_id, cur.agent_mail_email_address, cur.created_at,
+                 cur.updated_at)
+                is distinct from (s.move_id, s.title, s.inbox, s.address, s.created_at, s.updated_at)))
     on conflict (id) do update set
-      move_id = excluded.move_id, title = excluded.title, type = excluded.type, status = excluded.status,
-      created_by = excluded.created_by, agent_mail_inbox_id = excluded.agent_mail_inbox_id,
+      move_id = excluded.move_id, title = excluded.title, agent_mail_inbox_id = excluded.agent_mail_inbox_id,
       agent_mail_email_address = excluded.agent_mail_email_address,
       created_at = excluded.created_at, updated_at = excluded.updated_at
     returning c.id::text as id, (c.xmax = 0) as inserted`,
@@ -65,15 +68,19 @@ export async function moveSessionBatch(
     // was; a legacy edit that kept its updated_at must still be copied exactly, so set it once more
     // (now it differs from now(), and the trigger keeps it).
     await tx.execute(sql`
-      update conversations c set updated_at = ${asUtc(sql.raw('cs.updated_at'))}
+      update conversations c set updated_at = ${asUtc('cs.updated_at')}
       from chat_sessions cs
       where cs.id = c.id and c.id = any(${`{${updatedIds.join(',')}}`}::uuid[])
-        and c.updated_at is distinct from ${asUtc(sql.raw('cs.updated_at'))}`);
+        and c.updated_at is distinct from ${asUtc('cs.updated_at')}`);
   }
 
   // The move's copies whose session is gone or can no longer be moved (it lost its move). Never a
   // conversation holding messages the new app wrote: that one is kept and reported.
-  const stale = await queryRows<{ id: string; app_written: boolean }>(
+  const insertedIds = `{${written
+    .filter((r) => r.inserted)
+    .map((r) => r.id)
+    .join(',')}}`;
+  const stale = live ? [] : await queryRows<{ id: string; app_written: boolean }>(
     tx,
     sql`
     select l.session_id::text as id,
@@ -106,6 +113,8 @@ export async function moveSessionBatch(
               from chat_sessions x left join legacy_chat_moved_sessions xl on xl.session_id = x.id
               where ${inRange(sql`x.id`, range)})`)} o on o.move_id = ${mappedMove}
       where ${inRange(sql`cs.id`, range)} and ${mappedMove} is not null
+        -- The move's copies (before go-live) and the conversations this batch created; never one the new app created.
+        and ((l.session_id is not null and not ${live}::boolean) or cs.id = any(${insertedIds}::uuid[]))
     ),
     owners_out as (
       delete from conversation_participants p

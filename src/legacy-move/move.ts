@@ -5,6 +5,8 @@ import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-
 import { nextUpperBound } from './keyset.js';
 import { moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch } from './move-sessions.js';
+import { countDifferences } from '../cutover/find-differences.js';
+import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { acquireMoverLock } from './mover-lock.js';
 import {
   type NotMovedMessage,
@@ -87,6 +89,13 @@ export interface MoveResult {
   notMoved: { sessions: NotMovedSession[]; messages: NotMovedMessage[] };
   /** Batches that hit a lock timeout (or a conflict) and ran again, in order. */
   retries: BatchRetry[];
+  /**
+   * When the new app went live (chats:cutover), else null. After go-live the move only adds legacy rows
+   * that have no copy; it never rewrites or deletes a row of the new tables.
+   */
+  liveAt: Date | null;
+  /** After go-live: rows where the two shapes differ, left as the new app wrote them (chats:validate lists them). */
+  leftAsNewAppWrote: number;
 }
 
 const zeroCounts = (): MoveCounts => ({
@@ -121,6 +130,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
   const lock = await acquireMoverLock(db, { wait: options.wait });
   try {
+    // The sync applies the same policy to orphans the old app writes from now on.
+    await recordOrphanPolicy(db, policy, assignMoveId);
+    const { liveAt } = await readCutoverState(db);
+    const live = liveAt !== null;
     const started = performance.now();
     const retries: BatchRetry[] = [];
     const ctx: BatchContext = {
@@ -159,7 +172,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
     await forEachRange(db, sql`chat_sessions`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId), {
+      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
         indexProbes: true,
         label: `sessions batch ${batches + 1}`,
       });
@@ -176,7 +189,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 2. messages of moved sessions.
     done = sizes?.sessions ?? 0;
     await forEachRange(db, sql`chat_messages`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range), {
+      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range, live), {
         indexProbes: true,
         label: `messages batch ${batches + 1}`,
       });
@@ -234,6 +247,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
           conversationsKept,
           notMoved: { sessions: await notMovedSessions(tx), messages: await notMovedMessages(tx) },
           retries,
+          liveAt,
+          leftAsNewAppWrote: live ? await countDifferences(tx, policy === 'keep') : 0,
         };
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },

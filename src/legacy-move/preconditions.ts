@@ -5,7 +5,7 @@ import { historyTableExists } from '../migrator/history.js';
 import { LegacyMoveRefusedError } from './errors.js';
 
 const legacyTables = ['chat_sessions', 'chat_messages'] as const;
-/** The tables the move writes: the new tables, the orphan archive and the move's ledger. */
+/** The tables the move writes: the new tables, the orphan archive, the move's ledger and the cutover's state. */
 export const moveTargetTables = [
   'conversations',
   'conversation_participants',
@@ -13,6 +13,7 @@ export const moveTargetTables = [
   'chat_session_archive',
   'legacy_chat_moved_sessions',
   'legacy_chat_moved_messages',
+  'legacy_chat_cutover',
 ] as const;
 
 export interface MoveTablesPresence {

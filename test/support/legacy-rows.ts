@@ -1,20 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/connect.js';
-import { type Queryable, queryRows } from '../../src/database.js';
+import { syncingSetting } from '../../src/cutover/syncing-setting.js';
+import { type Database, type Queryable, queryRows } from '../../src/database.js';
 import { moveTargetTables as movedTables } from '../../src/legacy-move/preconditions.js';
 import { expandStepTag } from '../../src/migrator/expand-step.js';
 import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-/** A fresh database at the expand step (legacy tables, new tables, ledger), with one open connection. */
+/**
+ * A fresh database at the expand step (legacy tables, new tables, ledger), with one open connection.
+ * The mover's own tests insert legacy rows after the expand step and want them to reach the new tables
+ * only through chats:migrate, as rows written before the expand step do: so by default the sync's
+ * triggers are removed again (`sync: true` keeps them; test/cutover-*.test.ts test the two together).
+ */
 export async function expandedDatabase(
   label: string,
+  options: { sync?: boolean } = {},
 ): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
   const database = await createTestDatabase(label);
   const handle = await database.open({ maxConnections: 1 });
   await migrateDatabase(handle.db, { to: expandStepTag() });
+  if (!options.sync) await removeSync(handle.db);
   return { database, handle };
+}
+
+/** Removes the sync's triggers (the functions stay): legacy and new tables then only meet through chats:migrate. */
+export async function removeSync(db: Queryable): Promise<void> {
+  await db.execute(sql`select public.legacy_chat_sync_uninstall()`);
 }
 
 export interface HostRows {
@@ -111,12 +124,24 @@ export async function checksums(db: Queryable): Promise<Record<string, string>> 
     chat_session_archive: 'session_id',
     legacy_chat_moved_sessions: 'session_id',
     legacy_chat_moved_messages: 'message_id',
+    legacy_chat_cutover: 'singleton',
   };
   const out: Record<string, string> = {};
   for (const table of ['chat_sessions', 'chat_messages', ...movedTables]) {
     out[table] = await tableChecksum(db, table, keys[table] ?? 'id');
   }
   return out;
+}
+
+/**
+ * Runs `write` in one transaction that the sync skips (as if its triggers were off): the legacy and the
+ * new tables then differ, as they did for writes made before the expand step, or with the sync broken.
+ */
+export async function withoutSync(db: Database, write: (tx: Queryable) => Promise<unknown>): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config(${syncingSetting}, 'on', true)`);
+    await write(tx);
+  });
 }
 
 export async function count(db: Queryable, from: string): Promise<number> {

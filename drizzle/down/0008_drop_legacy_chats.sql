@@ -1,10 +1,10 @@
--- Down of 0006_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
+-- Down of 0008_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
 -- created them (same columns, defaults and constraint names), refilled losslessly by reversing the
--- mapping of the move:
---   - moved sessions and messages come back from conversations / messages, through the move's ledger
---     (legacy_chat_moved_sessions / _messages): the ledger says which rows the move created (rows the
---     app wrote itself are not legacy data and stay out) and what the mapping replaced (a NULL title
---     that became 'New Conversation', NULL content that became '', a NULL move_id of an orphan that
+-- mapping (src/legacy-move/mapping.ts: the same expressions as the reverse sync), and the sync on again:
+--   - EVERY conversation and message comes back, moved or written by the new app after go-live, since
+--     until the drop the reverse sync kept a legacy row for each; the move's ledger
+--     (legacy_chat_moved_sessions / _messages) says what the mapping replaced (a NULL title that became
+--     'New Conversation', NULL content that became '', a NULL move_id of an orphan that
 --     --orphans=assign attached to a move);
 --   - timestamps were read as UTC on the way in, so they are written back as UTC;
 --   - author_type maps back to message_role (ai -> assistant; the mapping is a bijection);
@@ -36,14 +36,14 @@ CREATE TABLE "chat_messages" (
 --> statement-breakpoint
 INSERT INTO "chat_sessions" ("id", "move_id", "title", "created_at", "updated_at", "agent_mail_inbox_id", "agent_mail_email_address")
 SELECT c."id",
-       CASE WHEN l."assigned_move_id" IS NULL THEN c."move_id" END,
-       CASE WHEN l."title_was_null" THEN NULL ELSE c."title" END,
-       c."created_at" AT TIME ZONE 'UTC',
-       c."updated_at" AT TIME ZONE 'UTC',
+       (CASE WHEN l.assigned_move_id = c.move_id THEN NULL ELSE c.move_id END),
+       (CASE WHEN l.title_was_null IS TRUE AND c.title = 'New Conversation'::text THEN NULL ELSE c.title END),
+       (c.created_at AT TIME ZONE 'UTC'::text),
+       (c.updated_at AT TIME ZONE 'UTC'::text),
        c."agent_mail_inbox_id",
        c."agent_mail_email_address"
-FROM "legacy_chat_moved_sessions" l
-JOIN "conversations" c ON c."id" = l."session_id";
+FROM "conversations" c
+LEFT JOIN "legacy_chat_moved_sessions" l ON l."session_id" = c."id";
 --> statement-breakpoint
 INSERT INTO "chat_sessions"
 SELECT (jsonb_populate_record(NULL::"chat_sessions", a."session")).*
@@ -53,17 +53,15 @@ ON CONFLICT ("id") DO NOTHING;
 INSERT INTO "chat_messages" ("id", "session_id", "role", "content", "tool_calls", "metadata", "reasoning", "model", "created_at")
 SELECT m."id",
        m."conversation_id",
-       (CASE m."author_type" WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' ELSE 'user' END)::"message_role",
-       CASE WHEN lm."content_was_null" THEN NULL ELSE m."content" END,
+       (CASE m.author_type::text WHEN 'ai'::text THEN 'assistant'::text WHEN 'system'::text THEN 'system'::text ELSE 'user'::text END)::public.message_role,
+       (CASE WHEN lm.content_was_null IS TRUE AND m.content = ''::text THEN NULL ELSE m.content END),
        m."tool_calls",
        m."metadata",
        m."reasoning",
        m."model",
-       m."created_at" AT TIME ZONE 'UTC'
-FROM "legacy_chat_moved_messages" lm
-JOIN "messages" m ON m."id" = lm."message_id"
--- Only messages of sessions that came back: a moved message always belongs to a moved session.
-WHERE EXISTS (SELECT 1 FROM "chat_sessions" s WHERE s."id" = m."conversation_id");
+       (m.created_at AT TIME ZONE 'UTC'::text)
+FROM "messages" m
+LEFT JOIN "legacy_chat_moved_messages" lm ON lm."message_id" = m."id";
 --> statement-breakpoint
 INSERT INTO "chat_messages"
 SELECT (jsonb_populate_record(NULL::"chat_messages", e.value)).*
@@ -76,3 +74,6 @@ ON CONFLICT ("id") DO NOTHING;
 ALTER TABLE "chat_messages" ADD CONSTRAINT "chat_messages_session_id_chat_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."chat_sessions"("id") ON DELETE no action ON UPDATE no action;
 --> statement-breakpoint
 ALTER TABLE "chat_sessions" ADD CONSTRAINT "chat_sessions_move_id_moves_id_fk" FOREIGN KEY ("move_id") REFERENCES "public"."moves"("id") ON DELETE no action ON UPDATE no action;
+--> statement-breakpoint
+-- Both shapes are equal again: keep them so (0007_legacy_chat_sync), until the drop runs once more.
+SELECT "public"."legacy_chat_sync_install"();
