@@ -88,8 +88,9 @@ BEGIN
         NEW.agent_mail_inbox_id, NEW.agent_mail_email_address, (NEW.created_at AT TIME ZONE 'UTC'::text), (NEW.updated_at AT TIME ZONE 'UTC'::text))
       ON CONFLICT (id) DO UPDATE SET move_id = EXCLUDED.move_id, title = EXCLUDED.title, agent_mail_inbox_id = EXCLUDED.agent_mail_inbox_id, agent_mail_email_address = EXCLUDED.agent_mail_email_address, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
       WHERE (c.move_id, c.title, c.agent_mail_inbox_id, c.agent_mail_email_address, c.created_at, c.updated_at) IS DISTINCT FROM (EXCLUDED.move_id, EXCLUDED.title, EXCLUDED.agent_mail_inbox_id, EXCLUDED.agent_mail_email_address, EXCLUDED.created_at, EXCLUDED.updated_at);
-      -- A conversation the new app created (a copy without a ledger row) stays the new app's.
-      IF ledger.session_id IS NOT NULL OR NOT had_copy THEN
+      -- A conversation the new app created (a copy without a ledger row) stays the new app's, unless the
+      -- old app sets its title to NULL: only the ledger can remember that, so the move adopts it.
+      IF ledger.session_id IS NOT NULL OR NOT had_copy OR NEW.title IS NULL THEN
         SELECT o.user_id INTO owner FROM (
     SELECT m.id AS move_id, m.employee_id, pg_catalog.count(u.id)::int AS matches,
            CASE WHEN pg_catalog.count(u.id) = 1 THEN pg_catalog.min(u.id) END AS user_id,
@@ -263,8 +264,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $sync$
           CASE WHEN (c.move_id, c.title, c.agent_mail_inbox_id, c.agent_mail_email_address, c.created_at, c.updated_at)
           IS NOT DISTINCT FROM (COALESCE(cs.move_id, l.assigned_move_id), COALESCE(cs.title, 'New Conversation'::text),
             cs.agent_mail_inbox_id, cs.agent_mail_email_address, (cs.created_at AT TIME ZONE 'UTC'::text), (cs.updated_at AT TIME ZONE 'UTC'::text))
-          AND (l.session_id IS NULL OR (l.title_was_null, l.assigned_move_id)
-            IS NOT DISTINCT FROM (cs.title IS NULL, CASE WHEN cs.move_id IS NULL THEN l.assigned_move_id END)) THEN NULL ELSE 'session-different' END
+          AND (COALESCE(l.title_was_null, false), l.assigned_move_id)
+            IS NOT DISTINCT FROM (cs.title IS NULL, CASE WHEN cs.move_id IS NULL THEN l.assigned_move_id END) THEN NULL ELSE 'session-different' END
         WHEN cs.move_id IS NOT NULL OR l.session_id IS NOT NULL THEN
           CASE WHEN a.session_id IS NOT NULL THEN 'archive-different' ELSE 'session-missing' END
         WHEN a.session_id IS NOT NULL THEN

@@ -8,11 +8,11 @@ import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
-import { removeSync } from './support/legacy-rows.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
 import { rollbackDatabase } from '../src/migrator/rollback.js';
 import { dumpCatalog } from './support/catalog-dump.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
+import { removeSync } from './support/legacy-rows.js';
 import { repoRoot, runScript } from './support/run.js';
 import {
   createTestDatabase,

@@ -33,6 +33,11 @@ export function formatPlan(plan: MovePlan): string {
     ),
     '',
     `Orphan sessions (no move): ${s.orphans}, with ${m.inOrphanSessions} messages: ${s.orphanAction}.`,
+    ...(m.withoutSession.length
+      ? [
+          `Messages whose session does not exist (the foreign key was bypassed): ${m.withoutSession.length}; never moved, chats:validate fails them and the drop refuses them. Restore each session or delete each message: ${m.withoutSession.slice(0, 10).join(', ')}${m.withoutSession.length > 10 ? ', ...' : ''}`,
+        ]
+      : []),
   ];
   if (s.orphanIds.length) out.push(`  ${ids(s.orphanIds)}`);
   out.push(
@@ -109,6 +114,14 @@ export function formatMoveResult(r: MoveResult): string {
   if (r.retries.length) {
     out.push(
       `Retried ${r.retries.length} times: ${[...new Set(r.retries.map((t) => t.batch))].join(', ')} (lock timeouts or conflicts; each retry ran the whole batch again).`,
+    );
+  }
+  if (r.liveAt) {
+    out.push(
+      `The new app is live since ${r.liveAt.toISOString()}: the new tables win, so this run only added legacy rows that had no copy and rewrote nothing.` +
+        (r.leftAsNewAppWrote > 0
+          ? ` ${r.leftAsNewAppWrote} rows differ between the shapes and were left as the new app wrote them; \`npm run chats:validate\` lists them.`
+          : ''),
     );
   }
   if (r.conversationsKept.length) {

@@ -7,7 +7,6 @@ import { syncingSetting } from './syncing-setting.js';
 // test/cutover-sql.test.ts fails when they differ. Every function pins search_path to pg_catalog,
 // pg_temp and names public objects in full, so nothing a hostile role puts in public is called.
 
-
 /** The four sync triggers: [table, trigger name, function]. */
 export const syncTriggers = [
   ['chat_sessions', 'legacy_chat_sync_forward', 'legacy_chat_sync_forward_session'],
@@ -97,8 +96,8 @@ const messageInsert =
 const sessionEqualsConversation = `(c.move_id, c.title, c.agent_mail_inbox_id, c.agent_mail_email_address, c.created_at, c.updated_at)
           IS NOT DISTINCT FROM (${mapSql.moveId('cs.move_id', 'l.assigned_move_id')}, ${mapSql.title('cs.title')},
             cs.agent_mail_inbox_id, cs.agent_mail_email_address, ${mapSql.utc('cs.created_at')}, ${mapSql.utc('cs.updated_at')})
-          AND (l.session_id IS NULL OR (l.title_was_null, l.assigned_move_id)
-            IS NOT DISTINCT FROM (cs.title IS NULL, CASE WHEN cs.move_id IS NULL THEN l.assigned_move_id END))`;
+          AND (COALESCE(l.title_was_null, false), l.assigned_move_id)
+            IS NOT DISTINCT FROM (cs.title IS NULL, CASE WHEN cs.move_id IS NULL THEN l.assigned_move_id END)`;
 
 /** The equality of a legacy message (cm, ledger lm) and its copy (m), under the mapping. */
 const messageEqualsCopy = `(m.conversation_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model, m.metadata, m.created_at)
@@ -176,8 +175,9 @@ const forwardSession = syncTrigger(
       VALUES (NEW.id, target_move, ${mapSql.title('NEW.title')}, 'general', 'active', NULL,
         NEW.agent_mail_inbox_id, NEW.agent_mail_email_address, ${mapSql.utc('NEW.created_at')}, ${mapSql.utc('NEW.updated_at')})
       ON CONFLICT (id) ${upsertSet('c', syncedConversationColumns)};
-      -- A conversation the new app created (a copy without a ledger row) stays the new app's.
-      IF ledger.session_id IS NOT NULL OR NOT had_copy THEN
+      -- A conversation the new app created (a copy without a ledger row) stays the new app's, unless the
+      -- old app sets its title to NULL: only the ledger can remember that, so the move adopts it.
+      IF ledger.session_id IS NOT NULL OR NOT had_copy OR NEW.title IS NULL THEN
         SELECT o.user_id INTO owner FROM ${inferredOwnersSql('m.id = target_move')} o;
         IF ledger.owner_user_id IS DISTINCT FROM owner THEN
           DELETE FROM public.conversation_participants p
@@ -410,7 +410,9 @@ ${helpers}`,
     differences,
     install,
     touchUpdatedAtWithSync,
-    ...functionNames.map((f) => `REVOKE ALL ON FUNCTION "public".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`),
+    ...functionNames.map(
+      (f) => `REVOKE ALL ON FUNCTION "public".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`,
+    ),
     'SELECT "public"."legacy_chat_sync_install"();',
   ].join(breakpoint)}\n`;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../database.js';
 import { syncingSetting } from '../cutover/syncing-setting.js';
+import { type Database, queryRows } from '../database.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];

@@ -28,6 +28,11 @@ export async function moveSessionBatch(
   assignMoveId: string | undefined,
   live = false,
 ): Promise<SessionBatchCounts> {
+  // With the sync on, an old-app message written into a session of this range must either see the
+  // conversation this batch creates (the sync then moves it) or be committed before this batch, so a
+  // later message batch sees it. Row locks on the batch's sessions order the two: the message's foreign
+  // key check (FOR KEY SHARE on its session) waits for this batch, or this batch waits for the message.
+  await tx.execute(sql`select 1 from chat_sessions cs where ${inRange(sql`cs.id`, range)} for update`);
   const assign = sql`${assignMoveId ?? null}::uuid`;
   const mappedMove = sql`coalesce(cs.move_id, l.assigned_move_id, ${assign})`;
 
@@ -80,16 +85,18 @@ export async function moveSessionBatch(
     .filter((r) => r.inserted)
     .map((r) => r.id)
     .join(',')}}`;
-  const stale = live ? [] : await queryRows<{ id: string; app_written: boolean }>(
-    tx,
-    sql`
+  const stale = live
+    ? []
+    : await queryRows<{ id: string; app_written: boolean }>(
+        tx,
+        sql`
     select l.session_id::text as id,
            exists (select 1 from messages m where m.conversation_id = l.session_id
                    and not exists (select 1 from legacy_chat_moved_messages lm where lm.message_id = m.id)) as app_written
     from legacy_chat_moved_sessions l
     where ${inRange(sql`l.session_id`, range)}
       and not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${mappedMove} is not null)`,
-  );
+      );
   const deletable = stale.filter((r) => !r.app_written).map((r) => r.id);
   if (deletable.length > 0) {
     await tx.execute(sql`delete from conversations where id = any(${`{${deletable.join(',')}}`}::uuid[])`);

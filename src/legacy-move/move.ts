@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { countDifferences } from '../cutover/find-differences.js';
+import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { type Database, queryRows } from '../database.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { nextUpperBound } from './keyset.js';
 import { moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch } from './move-sessions.js';
-import { countDifferences } from '../cutover/find-differences.js';
-import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { acquireMoverLock } from './mover-lock.js';
 import {
   type NotMovedMessage,

@@ -4,7 +4,8 @@ import { type Queryable, queryRows } from '../database.js';
 export type NotMovedReason =
   | 'archived: the session has no move'
   | 'kept for manual review: the session has no move (--orphans=keep)'
-  | 'not moved yet: written while the move ran; run chats:migrate again';
+  | 'not moved yet: written while the move ran; run chats:migrate again'
+  | 'not moved: its session does not exist (written with the foreign key bypassed); restore the session or delete the message';
 
 export interface NotMovedSession {
   id: string;
@@ -38,10 +39,12 @@ export async function notMovedMessages(db: Queryable): Promise<NotMovedMessage[]
   const rows = await queryRows<{ id: string; session_id: string; reason: NotMovedReason }>(
     db,
     sql`select cm.id::text as id, cm.session_id::text as session_id,
-               case when exists (select 1 from legacy_chat_moved_sessions l where l.session_id = s.id)
+               case when s.id is null
+                    then 'not moved: its session does not exist (written with the foreign key bypassed); restore the session or delete the message'
+                    when exists (select 1 from legacy_chat_moved_sessions l where l.session_id = s.id)
                     then 'not moved yet: written while the move ran; run chats:migrate again'
                     else ${reason} end as reason
-        from chat_messages cm join chat_sessions s on s.id = cm.session_id
+        from chat_messages cm left join chat_sessions s on s.id = cm.session_id
         where not exists (select 1 from legacy_chat_moved_messages lm join messages m on m.id = lm.message_id
                           where lm.message_id = cm.id)
         order by cm.id`,

@@ -44,6 +44,8 @@ export interface MovePlan {
     toCreate: number;
     alreadyMoved: number;
     inOrphanSessions: number;
+    /** Messages whose session does not exist (the foreign key was bypassed): never moved; resolve them by hand. */
+    withoutSession: string[];
   };
   participants: { aiToCreate: number; ownersToCreate: number };
   owners: {
@@ -167,6 +169,14 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
             left join legacy_chat_moved_messages lm on lm.message_id = cm.id`,
       );
 
+      // Messages whose session_id names no session (inserted with the foreign key bypassed): the move
+      // cannot place them, chats:validate fails them and the drop refuses them until they are resolved.
+      const withoutSession = await queryRows<{ id: string }>(
+        tx,
+        sql`select cm.id::text as id from chat_messages cm
+            where not exists (select 1 from chat_sessions cs where cs.id = cm.session_id) order by cm.id`,
+      );
+
       const owners = await queryRows<{
         move_id: string;
         employee_id: string;
@@ -226,6 +236,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
           toCreate: m?.to_create ?? 0,
           alreadyMoved: m?.already ?? 0,
           inOrphanSessions: m?.orphaned ?? 0,
+          withoutSession: withoutSession.map((r) => r.id),
         },
         participants: {
           aiToCreate: s?.ai_to_create ?? 0,

@@ -17,6 +17,10 @@ export interface MoveReport {
   conversationsKept: string[];
   /** Batches that hit a lock timeout (or a conflict) and ran again. */
   retries: MoveResult['retries'];
+  /** When the new app went live (chats:cutover), or null; after it the move never rewrites the new tables. */
+  liveAt: string | null;
+  /** After go-live: rows where the shapes differ, left as the new app wrote them. */
+  leftAsNewAppWrote: number;
   /** Every legacy row not in the new tables, and why. */
   notMoved: {
     sessions: MoveResult['notMoved']['sessions'];
@@ -47,6 +51,8 @@ export function buildMoveReport(result: MoveResult, finishedAt: Date = new Date(
     counts: result.counts,
     conversationsKept: result.conversationsKept,
     retries: result.retries,
+    liveAt: result.liveAt?.toISOString() ?? null,
+    leftAsNewAppWrote: result.leftAsNewAppWrote,
     notMoved: { sessions: result.notMoved.sessions, messages: result.notMoved.messages, byReason },
   };
 }

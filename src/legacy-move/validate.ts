@@ -1,8 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, type Queryable, queryRows } from '../database.js';
 import { type DifferenceKind, differenceKinds } from '../cutover/differences.js';
 import { findDifferences } from '../cutover/find-differences.js';
 import { readCutoverState } from '../cutover/state.js';
+import { type Database, type Queryable, queryRows } from '../database.js';
 import type { OrphanPolicy } from './options.js';
 import { inferredOwners } from './owner-inference.js';
 import { assertReadyToMove } from './preconditions.js';
@@ -75,7 +75,10 @@ export async function validateLegacyMove(
       // Participants are the new shape's alone; before go-live the move's own must match the inference.
       if (liveAt === null) {
         checks.push(
-          check('every moved conversation has exactly one AI participant', await ids(aiParticipantMismatches)),
+          check(
+            'every moved conversation has exactly one AI participant',
+            await ids(aiParticipantMismatches),
+          ),
           check(
             'employee owners match the inference (moves -> employees -> users by email)',
             await ids(ownerMismatches),

@@ -1,0 +1,462 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/connect.js';
+import { goLive, readCutoverStatus } from '../src/cutover/index.js';
+import { queryRows } from '../src/database.js';
+import {
+  moveLegacyChats,
+  planLegacyMove,
+  rollbackLegacyMove,
+  validateLegacyMove,
+} from '../src/legacy-move/index.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
+import { migrateDatabase } from '../src/migrator/migrate.js';
+import { rollbackDatabase } from '../src/migrator/rollback.js';
+import { messages } from '../src/schema/messages.js';
+import { withUser } from '../src/security/with-user.js';
+import { tablesIn } from './support/catalog.js';
+import { legacyThenExpanded, retried, shapesDiffer } from './support/cutover.js';
+import { count, insertMessage, insertSession } from './support/legacy-rows.js';
+import { rejection } from './support/rejection.js';
+import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
+
+// The cutover (issue 11): from the expand step to the drop both shapes are live and equal under the
+// mapping, whoever writes; the new tables win after go-live; the drop waits for equality; falling back
+// loses nothing. Several connections: a real server only.
+
+let database: TestDatabase;
+let handle: DatabaseHandle;
+const opened: DatabaseHandle[] = [];
+
+async function connection(): Promise<DatabaseHandle> {
+  const h = await database.open({ maxConnections: 1 });
+  opened.push(h);
+  return h;
+}
+
+beforeEach(async () => {
+  if (!hasServer) return;
+  ({ database, handle } = await legacyThenExpanded('cutover'));
+});
+
+afterEach(async () => {
+  for (const h of opened.splice(0)) await h.close();
+  await handle?.close();
+  await database?.drop();
+});
+
+const failing = async (db = handle.db, orphans: 'archive' | 'keep' = 'archive') =>
+  (await validateLegacyMove(db, { orphans })).checks.filter((c) => !c.ok).map((c) => [c.check, c.failingIds]);
+
+const anyRow = async (query: ReturnType<typeof sql>) =>
+  (await queryRows<{ id: string }>(handle.db, query))[0]?.id ?? '';
+
+const movedConversation = () =>
+  anyRow(sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit 1`);
+const aMove = () => anyRow(sql`select id::text as id from moves order by id limit 1`);
+
+describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
+  it('is on from the expand step: chats:status says expand, then backfill once chats:migrate ran', async () => {
+    expect(await readCutoverStatus(handle.db)).toMatchObject({
+      phase: 'expand',
+      sync: 'on',
+      orphanPolicy: null,
+      liveAt: null,
+    });
+    await moveLegacyChats(handle.db);
+    expect(await readCutoverStatus(handle.db)).toMatchObject({ phase: 'backfill', orphanPolicy: 'archive' });
+    expect(await failing()).toEqual([]);
+  });
+
+  it('forward: every old-app INSERT, UPDATE and DELETE reaches the new tables under the mapping, ledger included', async () => {
+    await moveLegacyChats(handle.db);
+    const moveId = await aMove();
+    const session = await insertSession(handle.db, { moveId, title: null });
+    const m1 = await insertMessage(handle.db, session, { content: null, role: 'assistant' });
+    const m2 = await insertMessage(handle.db, session, { metadata: { isEmail: true, other: [1] } });
+    const orphan = await insertSession(handle.db, { moveId: null });
+    const orphanMessage = await insertMessage(handle.db, orphan, { content: 'lost?' });
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select title, l.title_was_null from conversations c
+      join legacy_chat_moved_sessions l on l.session_id = c.id where c.id = ${session}::uuid`,
+      ),
+    ).toEqual([{ title: 'New Conversation', title_was_null: true }]);
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select m.content, m.author_type, lm.content_was_null from messages m
+        join legacy_chat_moved_messages lm on lm.message_id = m.id where m.id = ${m1}::uuid`,
+      ),
+    ).toEqual([{ content: '', author_type: 'ai', content_was_null: true }]);
+    expect(
+      await count(handle.db, `conversation_participants where conversation_id = '${session}'`),
+    ).toBeGreaterThan(0);
+    // The orphan follows the recorded policy (archive), its message too.
+    expect(
+      await count(
+        handle.db,
+        `chat_session_archive where session_id = '${orphan}'
+      and messages @> '[{"id": "${orphanMessage}"}]'`,
+      ),
+    ).toBe(1);
+    expect(await failing()).toEqual([]);
+
+    await handle.db.execute(sql`update chat_sessions set title = 'renamed' where id = ${session}::uuid`);
+    await handle.db.execute(sql`update chat_messages set content = 'now text' where id = ${m1}::uuid`);
+    await handle.db.execute(
+      sql`update chat_sessions set move_id = ${moveId}::uuid where id = ${orphan}::uuid`,
+    );
+    expect(await count(handle.db, `chat_session_archive where session_id = '${orphan}'`)).toBe(0);
+    expect(await count(handle.db, `messages where id = '${orphanMessage}'`)).toBe(1);
+    await handle.db.execute(sql`delete from chat_messages where id = ${m2}::uuid`);
+    expect(await count(handle.db, `messages where id = '${m2}'`)).toBe(0);
+    expect(await count(handle.db, `legacy_chat_moved_messages where message_id = '${m2}'`)).toBe(0);
+    expect(await failing()).toEqual([]);
+    expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+  });
+
+  it('reverse: every new-app write reaches the legacy tables, an app-role insert under RLS included, with no ping-pong', async () => {
+    await moveLegacyChats(handle.db);
+    const moved = await movedConversation();
+    const moveId = await aMove();
+    // A conversation born in the new app, with new-only fields the legacy shape cannot hold.
+    const born = randomUUID();
+    await handle.db.execute(sql`insert into users (id, email) values ('alice', 'alice@example.com')`);
+    await handle.db.execute(sql`insert into conversations (id, move_id, title, type, status, created_by)
+      values (${born}::uuid, ${moveId}::uuid, 'born new', 'budget', 'archived', 'alice')`);
+    await handle.db.execute(sql`insert into conversation_participants (conversation_id, user_id, participant_type, role)
+      values (${born}::uuid, 'alice', 'employee', 'owner'), (${moved}::uuid, 'alice', 'employee', 'participant')`);
+    const fromApp = await withUser(handle.db, 'alice', (tx) =>
+      tx
+        .insert(messages)
+        .values({ conversationId: moved, authorId: 'alice', authorType: 'user', content: 'via the app role' })
+        .returning({ id: messages.id }),
+    );
+    await handle.db.execute(
+      sql`insert into messages (conversation_id, author_type, content) values (${born}::uuid, 'ai', 'hi')`,
+    );
+    await handle.db.execute(
+      sql`update conversations set title = 'edited by the app', status = 'closed' where id = ${moved}::uuid`,
+    );
+
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select title, move_id::text from chat_sessions where id = ${born}::uuid`,
+      ),
+    ).toEqual([{ title: 'born new', move_id: moveId }]);
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select session_id::text, role::text, content from chat_messages where id = ${fromApp[0]?.id}::uuid`,
+      ),
+    ).toEqual([{ session_id: moved, role: 'user', content: 'via the app role' }]);
+    expect(
+      await queryRows(handle.db, sql`select title from chat_sessions where id = ${moved}::uuid`),
+    ).toEqual([{ title: 'edited by the app' }]);
+    // Born new: no ledger row, so rollback and the mover treat it as the new app's.
+    expect(await count(handle.db, `legacy_chat_moved_sessions where session_id = '${born}'`)).toBe(0);
+    // No ping-pong: the new-only fields stay as the app wrote them.
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select type::text, status::text from conversations where id = ${born}::uuid`,
+      ),
+    ).toEqual([{ type: 'budget', status: 'archived' }]);
+    await handle.db.execute(sql`delete from conversations where id = ${born}::uuid`);
+    expect(await count(handle.db, `chat_sessions where id = '${born}'`)).toBe(0);
+    expect(await failing()).toEqual([]);
+    expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+  });
+
+  it('under faults: a writer transaction that rolls back leaves neither side changed', async () => {
+    await moveLegacyChats(handle.db);
+    const moved = await movedConversation();
+    const before = await queryRows(
+      handle.db,
+      sql`select
+      (select count(*) from chat_messages)::int as legacy, (select count(*) from messages)::int as new,
+      (select count(*) from legacy_chat_moved_messages)::int as ledger`,
+    );
+    const rolledBack = new Error('the app gave up');
+    await expect(
+      handle.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`insert into chat_messages (session_id, role, content) values (${moved}::uuid, 'user', 'old app')`,
+        );
+        await tx.execute(
+          sql`insert into messages (conversation_id, content) values (${moved}::uuid, 'new app')`,
+        );
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select
+      (select count(*) from chat_messages)::int as legacy, (select count(*) from messages)::int as new,
+      (select count(*) from legacy_chat_moved_messages)::int as ledger`,
+      ),
+    ).toEqual(before);
+    expect(await failing()).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasServer)(`breaking equality ${serverOnlyReason}`, () => {
+  const dropRefused = async () => {
+    expect((await rejection(migrateDatabase(handle.db))).message).toMatch(
+      /^Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not equal under the mapping/,
+    );
+    expect(await tablesIn(handle.db)).toContain('chat_messages');
+  };
+
+  it('a trigger disabled by the owner and a row edited: chats:validate names it, chats:status says broken, the drop refuses', async () => {
+    await moveLegacyChats(handle.db);
+    const [message] = await queryRows<{ id: string }>(
+      handle.db,
+      sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`,
+    );
+    await handle.db.execute(sql`alter table chat_messages disable trigger legacy_chat_sync_forward`);
+    await handle.db.execute(
+      sql`update chat_messages set content = 'edited behind the sync' where id = ${message?.id}::uuid`,
+    );
+    expect((await readCutoverStatus(handle.db)).sync).toBe('broken');
+    expect(await failing()).toEqual([
+      ['every moved message equals its legacy message under the mapping', [message?.id]],
+    ]);
+    await dropRefused();
+    await expect(goLive(handle.db)).rejects.toThrow('chats:cutover refused: the sync is broken');
+    // The way back: the trigger on again, chats:migrate (before go-live it copies the legacy image).
+    await handle.db.execute(sql`alter table chat_messages enable trigger legacy_chat_sync_forward`);
+    await moveLegacyChats(handle.db);
+    expect(await failing()).toEqual([]);
+  });
+
+  it('a row changed with session_replication_role = replica is caught, and so is a message whose session is missing', async () => {
+    await moveLegacyChats(handle.db);
+    const session = await movedConversation();
+    const ghostSession = randomUUID();
+    const ghost = randomUUID();
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local session_replication_role = replica`);
+      await tx.execute(sql`update chat_sessions set title = 'replica edit' where id = ${session}::uuid`);
+      await tx.execute(sql`insert into chat_messages (id, session_id, role, content)
+        values (${ghost}::uuid, ${ghostSession}::uuid, 'user', 'no session')`);
+    });
+    expect(await failing()).toEqual([
+      ['every moved session equals its conversation under the mapping', [session]],
+      ['every legacy message has its legacy session', [ghost]],
+    ]);
+    const plan = await planLegacyMove(handle.db);
+    expect(plan.messages.withoutSession).toEqual([ghost]);
+    const moved = await moveLegacyChats(handle.db);
+    expect(moved.notMoved.messages).toContainEqual({
+      id: ghost,
+      sessionId: ghostSession,
+      reason:
+        'not moved: its session does not exist (written with the foreign key bypassed); restore the session or delete the message',
+    });
+    await dropRefused();
+    // What the refusal says to do works: the message goes (or its session comes back), then the drop applies.
+    await handle.db.execute(sql`delete from chat_messages where id = ${ghost}::uuid`);
+    expect(await failing()).toEqual([]);
+    await migrateDatabase(handle.db);
+    expect(await tablesIn(handle.db)).not.toContain('chat_messages');
+  });
+});
+
+describe.skipIf(!hasServer)(`go-live and falling back ${serverOnlyReason}`, () => {
+  it('after go-live chats:migrate changes nothing the new app wrote, and says so', async () => {
+    await moveLegacyChats(handle.db);
+    const live = await goLive(handle.db);
+    expect(live.already).toBe(false);
+    expect((await goLive(handle.db)).liveAt).toEqual(live.liveAt);
+    const moved = await movedConversation();
+    await handle.db.execute(
+      sql`update conversations set title = 'the app''s title', status = 'closed' where id = ${moved}::uuid`,
+    );
+    // A legacy edit behind the sync's back (the sync off for that transaction): the shapes now differ.
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('conversations_db.syncing', 'on', true)`);
+      await tx.execute(sql`update chat_sessions set title = 'stale legacy title' where id = ${moved}::uuid`);
+    });
+    const before = await queryRows(handle.db, sql`select c::text as row from conversations c order by id`);
+    const result = await moveLegacyChats(handle.db);
+    expect(result.liveAt).toEqual(live.liveAt);
+    expect(result.leftAsNewAppWrote).toBe(1);
+    expect(result.counts).toMatchObject({
+      conversationsUpdated: 0,
+      conversationsDeleted: 0,
+      messagesUpdated: 0,
+    });
+    expect(await queryRows(handle.db, sql`select c::text as row from conversations c order by id`)).toEqual(
+      before,
+    );
+    expect(await failing()).toEqual([
+      ['every moved session equals its conversation under the mapping', [moved]],
+    ]);
+    expect((await readCutoverStatus(handle.db)).phase).toBe('live');
+  });
+
+  it('falling back: after new-app writes the old app sees everything; chats:rollback and undoing the drop lose none of it', async () => {
+    await moveLegacyChats(handle.db);
+    await goLive(handle.db);
+    const moveId = await aMove();
+    const born = randomUUID();
+    await handle.db.execute(
+      sql`insert into conversations (id, move_id, title) values (${born}::uuid, ${moveId}::uuid, 'after go-live')`,
+    );
+    for (let i = 0; i < 3; i++) {
+      await handle.db.execute(
+        sql`insert into messages (conversation_id, content) values (${born}::uuid, ${`reply ${i}`})`,
+      );
+    }
+    const moved = await movedConversation();
+    await handle.db.execute(
+      sql`update conversations set title = 'renamed after go-live' where id = ${moved}::uuid`,
+    );
+    // The old app, switched back, reads the legacy tables: every conversation and message is there.
+    expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+    expect(await count(handle.db, `chat_messages where session_id = '${born}'`)).toBe(3);
+    const legacyBefore = await queryRows(
+      handle.db,
+      sql`select
+      (select md5(string_agg(cs::text, '|' order by id)) from chat_sessions cs) as sessions,
+      (select md5(string_agg(cm::text, '|' order by id)) from chat_messages cm) as messages`,
+    );
+
+    // The drop, then its undo: the legacy tables come back equal, new-app rows included, the sync on again.
+    await migrateDatabase(handle.db);
+    expect(await tablesIn(handle.db)).not.toContain('chat_sessions');
+    await rollbackDatabase(handle.db, { to: expandStepTag() });
+    expect(
+      await queryRows(
+        handle.db,
+        sql`select
+      (select md5(string_agg(cs::text, '|' order by id)) from chat_sessions cs) as sessions,
+      (select md5(string_agg(cm::text, '|' order by id)) from chat_messages cm) as messages`,
+      ),
+    ).toEqual(legacyBefore);
+    expect((await readCutoverStatus(handle.db)).sync).toBe('on');
+    expect(await failing()).toEqual([]);
+
+    // chats:rollback removes only the move's copies: the conversation born in the new app stays, on both sides.
+    await rollbackLegacyMove(handle.db);
+    expect(await count(handle.db, `conversations where id = '${born}'`)).toBe(1);
+    expect(await count(handle.db, `messages where conversation_id = '${born}'`)).toBe(3);
+    expect(await count(handle.db, `chat_messages where session_id = '${born}'`)).toBe(3);
+    expect(await count(handle.db, 'chat_sessions')).toBeGreaterThan(1);
+  });
+});
+
+describe.skipIf(!hasServer)(`an old-app and a new-app writer side by side ${serverOnlyReason}`, () => {
+  it('through backfill, go-live and retention: the two shapes end equal row for row, both ways, and the drop applies', async () => {
+    const oldApp = await connection();
+    const newApp = await connection();
+    const mover = await connection();
+    let seed = 7;
+    const pick = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const randomRow = async (db: DatabaseHandle['db'], from: string) =>
+      (
+        await queryRows<{ id: string }>(
+          db,
+          sql.raw(`select id::text as id from ${from} order by random() limit 1`),
+        )
+      )[0]?.id;
+    const moveId = await aMove();
+
+    const oldWriter = async (operations: number) => {
+      for (let i = 0; i < operations; i++) {
+        await retried(async () => {
+          const op = pick(5);
+          if (op === 0) {
+            const s = await insertSession(oldApp.db, {
+              moveId: pick(4) === 0 ? null : moveId,
+              title: pick(3) === 0 ? null : `old ${i}`,
+            });
+            await insertMessage(oldApp.db, s, { content: `first of ${i}` });
+          } else if (op === 1) {
+            const s = await randomRow(oldApp.db, 'chat_sessions');
+            if (s) await insertMessage(oldApp.db, s, { content: pick(5) === 0 ? null : `old app ${i}` });
+          } else if (op === 2) {
+            const m = await randomRow(oldApp.db, 'chat_messages');
+            if (m)
+              await oldApp.db.execute(
+                sql`update chat_messages set content = ${`edited ${i}`} where id = ${m}::uuid`,
+              );
+          } else if (op === 3) {
+            const s = await randomRow(oldApp.db, 'chat_sessions');
+            if (s)
+              await oldApp.db.execute(
+                sql`update chat_sessions set title = ${pick(2) === 0 ? null : `t ${i}`} where id = ${s}::uuid`,
+              );
+          } else {
+            const m = await randomRow(oldApp.db, 'chat_messages');
+            if (m) await oldApp.db.execute(sql`delete from chat_messages where id = ${m}::uuid`);
+          }
+        });
+      }
+    };
+    const newWriter = async (operations: number) => {
+      for (let i = 0; i < operations; i++) {
+        await retried(async () => {
+          const op = pick(4);
+          if (op === 0) {
+            await newApp.db.transaction(async (tx) => {
+              const [c] = await queryRows<{ id: string }>(
+                tx,
+                sql`insert into conversations (move_id, title, type) values (${moveId}::uuid, ${`new ${i}`}, 'moving') returning id::text`,
+              );
+              await tx.execute(
+                sql`insert into messages (conversation_id, content) values (${c?.id}::uuid, 'hello')`,
+              );
+            });
+          } else if (op === 1) {
+            const c = await randomRow(newApp.db, 'conversations');
+            if (c)
+              await newApp.db.execute(
+                sql`insert into messages (conversation_id, author_type, content) values (${c}::uuid, 'ai', ${`new app ${i}`})`,
+              );
+          } else if (op === 2) {
+            const c = await randomRow(newApp.db, 'conversations');
+            if (c)
+              await newApp.db.execute(
+                sql`update conversations set title = ${`renamed ${i}`}, status = 'closed' where id = ${c}::uuid`,
+              );
+          } else {
+            const m = await randomRow(newApp.db, 'messages');
+            if (m) await newApp.db.execute(sql`delete from messages where id = ${m}::uuid`);
+          }
+        });
+      }
+    };
+
+    // Backfill while both apps write.
+    await Promise.all([moveLegacyChats(mover.db, { batchSize: 20 }), oldWriter(60), newWriter(40)]);
+    expect(await failing()).toEqual([]);
+    // Go-live, then the retention period: both apps keep writing (old instances not yet switched).
+    await goLive(handle.db);
+    await Promise.all([oldWriter(40), newWriter(40), moveLegacyChats(mover.db, { batchSize: 20 })]);
+    expect(await failing()).toEqual([]);
+    expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+    expect(
+      await count(
+        handle.db,
+        'conversations c where not exists (select 1 from chat_sessions s where s.id = c.id)',
+      ),
+    ).toBe(0);
+    expect(
+      await count(handle.db, 'messages m where not exists (select 1 from chat_messages s where s.id = m.id)'),
+    ).toBe(0);
+    // The drop applies.
+    await migrateDatabase(handle.db);
+    expect(await tablesIn(handle.db)).not.toContain('chat_sessions');
+    expect((await readCutoverStatus(handle.db)).phase).toBe('dropped');
+  });
+});

@@ -1,0 +1,86 @@
+import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '../../src/connect.js';
+import { type Queryable, queryRows } from '../../src/database.js';
+import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/legacy-move/index.js';
+import { mapSql } from '../../src/legacy-move/mapping.js';
+import { expandStepTag } from '../../src/migrator/expand-step.js';
+import { migrateDatabase } from '../../src/migrator/migrate.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/**
+ * A database as production has it: legacy rows written before the expand step, then migrated to the
+ * expand step (the sync on from there). One connection in `handle`.
+ */
+export async function legacyThenExpanded(
+  label: string,
+  dataset: LegacyDatasetOptions = { sessions: 40, messagesPerSession: 4, seed: 5 },
+): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
+  const database = await createTestDatabase(label);
+  const handle = await database.open({ maxConnections: 1 });
+  await migrateDatabase(handle.db, { to: '0000_legacy_baseline' });
+  await insertLegacyDataset(handle.db, dataset);
+  await migrateDatabase(handle.db, { to: expandStepTag() });
+  return { database, handle };
+}
+
+/**
+ * Row-for-row equality of the two shapes, checked independently of legacy_chat_differences: every
+ * conversation and message mapped back to the legacy shape (the reverse mapping of mapping.ts, the
+ * one the down of the drop uses) against the legacy rows of sessions that have a conversation, both
+ * ways (EXCEPT ALL). Returns the ids found on one side only, or differing.
+ */
+export async function shapesDiffer(db: Queryable): Promise<{ sessions: string[]; messages: string[] }> {
+  const sessions = await queryRows<{ id: string }>(
+    db,
+    sql.raw(`
+    with from_new as (
+      select c.id, ${mapSql.legacyMoveId('c.move_id', 'l.assigned_move_id')} as move_id,
+             ${mapSql.legacyTitle('c.title', 'l.title_was_null')} as title,
+             ${mapSql.legacyTimestamp('c.created_at')} as created_at, ${mapSql.legacyTimestamp('c.updated_at')} as updated_at,
+             c.agent_mail_inbox_id, c.agent_mail_email_address
+      from conversations c left join legacy_chat_moved_sessions l on l.session_id = c.id),
+    legacy as (
+      select cs.id, cs.move_id, cs.title, cs.created_at, cs.updated_at, cs.agent_mail_inbox_id, cs.agent_mail_email_address
+      from chat_sessions cs
+      where cs.move_id is not null or exists (select 1 from legacy_chat_moved_sessions l where l.session_id = cs.id))
+    select id::text from ((table from_new except all table legacy) union all (table legacy except all table from_new)) d
+    order by 1`),
+  );
+  const messages = await queryRows<{ id: string }>(
+    db,
+    sql.raw(`
+    with from_new as (
+      select m.id, m.conversation_id as session_id, ${mapSql.legacyRole('m.author_type')} as role,
+             ${mapSql.legacyContent('m.content', 'lm.content_was_null')} as content, m.tool_calls::text, m.metadata::text,
+             m.reasoning, m.model, ${mapSql.legacyTimestamp('m.created_at')} as created_at
+      from messages m left join legacy_chat_moved_messages lm on lm.message_id = m.id),
+    legacy as (
+      select cm.id, cm.session_id, cm.role, cm.content, cm.tool_calls::text, cm.metadata::text, cm.reasoning, cm.model, cm.created_at
+      from chat_messages cm
+      where exists (select 1 from conversations c where c.id = cm.session_id))
+    select id::text from ((table from_new except all table legacy) union all (table legacy except all table from_new)) d
+    order by 1`),
+  );
+  return { sessions: sessions.map((r) => r.id), messages: messages.map((r) => r.id) };
+}
+
+/** Runs `write` again when the server chose it as a deadlock or serialization victim, as an app would. */
+export async function retried<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const code = codeOf(error);
+      if (attempt >= 20 || (code !== '40P01' && code !== '40001')) throw error;
+    }
+  }
+}
+
+function codeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
