@@ -1,4 +1,5 @@
 import type postgres from 'postgres';
+import { removeSync } from './lib/sync.js';
 import { runSeedStep3 } from './seed-step3.js';
 
 /**
@@ -8,6 +9,8 @@ import { runSeedStep3 } from './seed-step3.js';
  * a fifth of the conversations are archived or closed.
  */
 export async function buildQueryData(sql: postgres.Sql): Promise<void> {
+  // The hot-query data set is the new tables alone: the legacy ones are dropped after the move.
+  await removeSync(sql);
   await runSeedStep3(sql);
   const [{ users } = { users: 0 }] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
   await sql.unsafe(`

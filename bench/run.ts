@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
+import { exitCode, parseFlags, runCommand, UsageError } from '../scripts/lib/cli.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
@@ -11,15 +11,17 @@ import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { legacyBaselineTag } from './lib/sync.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
+import { benchSync, renderSyncSection, spliceSyncSection, syncSectionEnd, syncSectionStart } from './sync.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench [-- --quick] [-- --mover <file>] [-- --out <file>]
+Usage: npm run bench [-- --quick] [-- --mover <file>] [-- --out <file>] [-- --only sync]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -28,6 +30,9 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --mover <file>   the move script to measure (default scripts/chats-migrate.ts); when it does not
                    exist the move half is skipped and the report says so
   --out <file>     where to write the report (default BENCHMARKS.md)
+  --only sync      only the cutover sync's cost (write latency with the sync on and off, the move
+                   with and without it, the drop's equality check) at 1M messages (--quick: 40k);
+                   replaces that section of the report and leaves the rest as it is
 
 Needs a PostgreSQL server: DATABASE_URL names a role that may create databases (the bench creates
 bench_* databases and drops them when done). Without it, only the chain on PGlite is timed.
@@ -57,7 +62,12 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 await runCommand('bench', async () => {
   const flags = parseFlags(
     process.argv.slice(2),
-    { quick: { type: 'boolean' }, mover: { type: 'string' }, out: { type: 'string' } },
+    {
+      quick: { type: 'boolean' },
+      mover: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
     help,
   );
   const plan = flags.quick ? quick : full;
@@ -75,9 +85,29 @@ await runCommand('bench', async () => {
     return exitCode.couldNotRun;
   }
 
+  if (flags.only !== undefined && flags.only !== 'sync') {
+    throw new UsageError(`--only takes sync (the only focused mode), not ${flags.only}`);
+  }
   const server = new BenchServer(url);
   try {
     log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
+    const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
+    if (flags.only === 'sync') {
+      const size = plan.large;
+      log(`Sync: loading ${size.messages} messages (${size.sessions} sessions) before the expand step...`);
+      await loadLegacyDatabase(server, 'bench_sync', expandTarget(), size);
+      const result = await benchSync(
+        server,
+        'bench_sync',
+        `${size.messages} legacy messages`,
+        flags.quick ? 200 : 1000,
+        log,
+      );
+      const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+      writeFileSync(out, spliceSyncSection(current, renderSyncSection(result, startedAt)));
+      log(`Wrote the sync section of ${out}.`);
+      return exitCode.ok;
+    }
     const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
     const target = expandTarget();
     const plansDir = resolve(repoRoot, 'bench/plans');
@@ -153,8 +183,13 @@ await runCommand('bench', async () => {
       move,
       queries,
     };
-    const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-    writeFileSync(out, renderReport(report));
+    const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const start = previous.indexOf(syncSectionStart);
+    const end = previous.indexOf(syncSectionEnd);
+    // The sync's section comes from its own run (--only sync): keep it.
+    const kept = start !== -1 && end !== -1 ? previous.slice(start, end + syncSectionEnd.length) : undefined;
+    const rendered = renderReport(report);
+    writeFileSync(out, kept ? spliceSyncSection(rendered, kept) : rendered);
     log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
     return exitCode.ok;
   } finally {
@@ -162,17 +197,27 @@ await runCommand('bench', async () => {
   }
 });
 
-async function loadLegacyDatabase(server: BenchServer, name: string, target: string, size: LegacyDataSize) {
+/** Legacy data loaded before the expand step, as in production; then migrated to the expand step (the sync on). */
+export async function loadLegacyDatabase(
+  server: BenchServer,
+  name: string,
+  target: string,
+  size: LegacyDataSize,
+) {
   await server.create(name);
-  const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
-  try {
-    await migrateDatabase(handle.db, { to: target });
-  } finally {
-    await handle.close();
-  }
+  const migrateTo = async (to: string) => {
+    const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
+    try {
+      await migrateDatabase(handle.db, { to });
+    } finally {
+      await handle.close();
+    }
+  };
+  await migrateTo(legacyBaselineTag);
   const sql = server.client(name);
   try {
     const counts = await loadLegacyData(sql, size);
+    await migrateTo(target);
     await sql.unsafe('VACUUM ANALYZE');
     return counts;
   } finally {

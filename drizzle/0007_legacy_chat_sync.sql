@@ -311,18 +311,23 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $sync$
 $sync$;
 --> statement-breakpoint
 -- Creates the four sync triggers; the drop removes them (legacy_chat_sync_uninstall) and its down
--- file calls this again, so undoing the drop brings the sync back with the tables.
+-- file calls this again, so undoing the drop brings the sync back with the tables. The WHEN clause skips
+-- writes made by the other direction (or by the mover) before any function is called or event queued.
 CREATE FUNCTION "public"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $sync$
 BEGIN
   CREATE TRIGGER "legacy_chat_sync_forward" AFTER INSERT OR UPDATE OR DELETE ON "public"."chat_sessions"
-    FOR EACH ROW EXECUTE FUNCTION "public"."legacy_chat_sync_forward_session"();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION "public"."legacy_chat_sync_forward_session"();
   CREATE TRIGGER "legacy_chat_sync_forward" AFTER INSERT OR UPDATE OR DELETE ON "public"."chat_messages"
-    FOR EACH ROW EXECUTE FUNCTION "public"."legacy_chat_sync_forward_message"();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION "public"."legacy_chat_sync_forward_message"();
   CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT OR UPDATE OR DELETE ON "public"."conversations"
-    FOR EACH ROW EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_conversation"();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_conversation"();
   CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT OR UPDATE OR DELETE ON "public"."messages"
-    FOR EACH ROW EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_message"();
+    FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_message"();
 END
 $sync$;
 --> statement-breakpoint

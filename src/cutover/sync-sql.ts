@@ -346,7 +346,8 @@ LANGUAGE sql STABLE ${pinned} AS $sync$
 $sync$;`;
 
 const install = `-- Creates the four sync triggers; the drop removes them (legacy_chat_sync_uninstall) and its down
--- file calls this again, so undoing the drop brings the sync back with the tables.
+-- file calls this again, so undoing the drop brings the sync back with the tables. The WHEN clause skips
+-- writes made by the other direction (or by the mover) before any function is called or event queued.
 CREATE FUNCTION "public"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
@@ -354,7 +355,8 @@ ${syncTriggers
   .map(
     ([table, trigger, fn]) =>
       `  CREATE TRIGGER "${trigger}" AFTER INSERT OR UPDATE OR DELETE ON "public"."${table}"
-    FOR EACH ROW EXECUTE FUNCTION "public"."${fn}"();`,
+    FOR EACH ROW WHEN (pg_catalog.current_setting(${q(syncingSetting)}, true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION "public"."${fn}"();`,
   )
   .join('\n')}
 END
