@@ -1,7 +1,9 @@
-import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type DatabaseHandle, openDatabase } from '../src/connect.js';
+import { goLive, readCutoverStatus } from '../src/cutover/index.js';
 import { queryRows } from '../src/database.js';
 import { LegacyMoveRefusedError } from '../src/legacy-move/errors.js';
 import {
@@ -12,8 +14,11 @@ import {
   validateLegacyMove,
 } from '../src/legacy-move/index.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { legacyBaselineTag } from '../src/migrator/legacy-baseline-tag.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { parseFlags, runCommand } from './lib/cli.js';
+import { formatCutoverStatus } from './lib/cutover-output.js';
+import { dumpLegacyTables } from './lib/legacy-backup.js';
 import { positiveInteger } from './lib/move-flags.js';
 import { formatMoveResult, formatPlan, formatValidation } from './lib/move-output.js';
 
@@ -23,10 +28,11 @@ const demoDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const help = `
 Usage: npm run demo [-- --sessions <n>]
 
-The legacy chat move end to end, on a fresh database: the migration chain up to the expand step, a
-realistic generated legacy dataset (orphans, NULL titles and content, email metadata, mentions,
-unknown metadata keys, owners matching exactly, in another case, not at all, or twice), then the
-plan, the move, the validation, the guarded drop (first refused, then applied) and a summary.
+The cutover runbook end to end, on a fresh database: a realistic generated legacy dataset in the old
+app's tables (orphans, NULL titles and content, email metadata, mentions, unknown metadata keys, owners
+matching exactly, in another case, not at all, or twice), its backup (pg_dump, on a server), the expand
+step with the sync on, the guarded drop refused, the plan, the backfill, the validation, an old-app write
+synced forward, go-live, a new-app write synced back, the validation both ways, the drop, a summary.
 
 Without DATABASE_URL: an embedded PGlite database in .data/demo, recreated on every run (inspect it
 afterwards with PGLITE_DATA_DIR=.data/demo). With DATABASE_URL: that database, which must be empty
@@ -75,16 +81,12 @@ async function openDemoDatabase(): Promise<DatabaseHandle> {
 async function runDemo(handle: DatabaseHandle, sessions: number): Promise<number> {
   const { db } = handle;
   const out = (text = '') => process.stdout.write(`${text}\n`);
-  const step = (n: number, title: string) => out(`\n== ${n}. ${title}\n`);
+  let n = 0;
+  const step = (title: string) => out(`\n== ${++n}. ${title}\n`);
 
   out(`Database: ${handle.target}`);
-  step(1, 'The migration chain up to the expand step');
-  const expand = expandStepTag();
-  const expanded = await migrateDatabase(db, { to: expand });
-  out(`Applied: ${expanded.applied.join(', ')}`);
-  out(`Left pending: ${expanded.leftPending.join(', ')}`);
-
-  step(2, 'A legacy dataset, as the old app left it');
+  step("The old app's database: the legacy tables, as the old app left them");
+  await migrateDatabase(db, { to: legacyBaselineTag });
   const data = await insertLegacyDataset(db, { sessions, seed: 2024 });
   out(
     `${data.sessions} chat_sessions (${data.orphanSessions} without a move, ${data.nullTitles} with a NULL title), ` +
@@ -92,7 +94,37 @@ async function runDemo(handle: DatabaseHandle, sessions: number): Promise<number
       `${data.mentionMessages} with mentions), ${data.moves} moves of ${data.employees} employees, ${data.users} users.`,
   );
 
-  step(3, 'The guarded drop, tried before the move');
+  step('Backup of the legacy tables (pg_dump), before anything changes');
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    out(
+      'Skipped: the embedded PGlite database has no pg_dump. On a server: pg_dump --table=public.chat_sessions --table=public.chat_messages --file=legacy-chats.sql "$DATABASE_URL".',
+    );
+  } else {
+    const backup = dumpLegacyTables(
+      url,
+      join(mkdtempSync(join(tmpdir(), 'demo-backup-')), 'legacy-chats.sql'),
+    );
+    if (!backup) out('Skipped: pg_dump is not installed here.');
+    else {
+      const live = await counts(db);
+      const complete =
+        backup.rows.chat_sessions === live.sessions && backup.rows.chat_messages === live.messages;
+      out(
+        `${backup.file}: ${backup.rows.chat_sessions} sessions and ${backup.rows.chat_messages} messages ` +
+          `(${complete ? 'every legacy row' : `MISSING ROWS: the tables hold ${live.sessions} and ${live.messages}`}).`,
+      );
+      if (!complete) return 1;
+    }
+  }
+
+  step('Expand: the new tables, the ledger and the sync (npm run db:migrate -- --to <expand>)');
+  const expanded = await migrateDatabase(db, { to: expandStepTag() });
+  out(`Applied: ${expanded.applied.join(', ')}`);
+  out(`Left pending: ${expanded.leftPending.join(', ')}`);
+  out(formatCutoverStatus(await readCutoverStatus(db)));
+
+  step('The guarded drop, tried before the backfill');
   try {
     await migrateDatabase(db);
     out('Unexpected: the drop applied before the move.');
@@ -101,22 +133,57 @@ async function runDemo(handle: DatabaseHandle, sessions: number): Promise<number
     out(`Refused, as it must be: ${readableError(error).message}`);
   }
 
-  step(4, 'npm run chats:plan (dry run)');
+  step('npm run chats:plan (dry run)');
   out(formatPlan(await planLegacyMove(db)));
 
-  step(5, 'npm run chats:migrate');
+  step('npm run chats:migrate (the backfill of what existed before the sync)');
   out(formatMoveResult(await moveLegacyChats(db, { batchSize: 500 })));
 
-  step(6, 'npm run chats:validate');
+  step('npm run chats:validate');
   const validation = await validateLegacyMove(db);
   out(formatValidation(validation));
   if (!validation.ok) return 1;
 
-  step(7, 'npm run db:migrate (the guarded drop)');
+  step('The old app writes on: the sync carries it to the new tables in the same transaction');
+  const [session] = await queryRows<{ id: string }>(
+    db,
+    sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit 1`,
+  );
+  const [oldWrite] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into chat_messages (session_id, role, content) values (${session?.id}::uuid, 'user', 'sent from the old app') returning id::text`,
+  );
+  out(
+    `chat_messages ${oldWrite?.id} -> messages: ${await countWhere(db, sql`select count(*)::int as n from messages where id = ${oldWrite?.id}::uuid`)} row`,
+  );
+
+  step('npm run chats:cutover (go-live: the new tables win from now on)');
+  const live = await goLive(db);
+  out(`The new app is live since ${live.liveAt.toISOString()}.`);
+
+  step(
+    'The new app writes: the reverse sync keeps the legacy tables current (switching back stays possible)',
+  );
+  const [newWrite] = await queryRows<{ id: string }>(
+    db,
+    sql`with c as (insert into conversations (move_id, title, type) select move_id, 'Born in the new app', 'moving'
+                   from conversations order by id limit 1 returning id)
+        insert into messages (conversation_id, author_type, content) select id, 'ai', 'hello from the new app' from c
+        returning conversation_id::text as id`,
+  );
+  out(
+    `conversations ${newWrite?.id} -> chat_sessions: ${await countWhere(db, sql`select count(*)::int as n from chat_sessions where id = ${newWrite?.id}::uuid`)} row, its message -> chat_messages: ${await countWhere(db, sql`select count(*)::int as n from chat_messages where session_id = ${newWrite?.id}::uuid`)} row`,
+  );
+  const afterLive = await validateLegacyMove(db);
+  out(formatValidation(afterLive));
+  if (!afterLive.ok) return 1;
+  out(formatCutoverStatus(await readCutoverStatus(db)));
+
+  step('After the retention period: npm run db:migrate (the guarded drop; it checks equality, not the date)');
   const dropped = await migrateDatabase(db);
   out(`Applied: ${dropped.applied.join(', ')}`);
 
-  step(8, 'Summary');
+  step('Summary');
   const [after] = await queryRows<{
     conversations: number;
     messages: number;
@@ -139,4 +206,17 @@ async function runDemo(handle: DatabaseHandle, sessions: number): Promise<number
   );
   if (!process.env.DATABASE_URL) out(`Inspect it: PGLITE_DATA_DIR=${demoDir} npx drizzle-kit studio`);
   return 0;
+}
+
+async function counts(db: DatabaseHandle['db']): Promise<{ sessions: number; messages: number }> {
+  const [row] = await queryRows<{ sessions: number; messages: number }>(
+    db,
+    sql`select (select count(*) from chat_sessions)::int as sessions, (select count(*) from chat_messages)::int as messages`,
+  );
+  return { sessions: row?.sessions ?? 0, messages: row?.messages ?? 0 };
+}
+
+async function countWhere(db: DatabaseHandle['db'], query: ReturnType<typeof sql>): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(db, query);
+  return row?.n ?? 0;
 }

@@ -1,7 +1,6 @@
 import type postgres from 'postgres';
 
-/** The legacy tables before the expand step: where the bench loads its data, as production has it. */
-export const legacyBaselineTag = '0000_legacy_baseline';
+export { legacyBaselineTag } from '../../src/migrator/legacy-baseline-tag.js';
 
 /** Removes the cutover sync's triggers (its functions stay): the two shapes then only meet through a move. */
 export async function removeSync(sql: postgres.Sql): Promise<void> {

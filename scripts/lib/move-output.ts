@@ -154,7 +154,7 @@ export function formatValidation(v: ValidationResult, shownIds = 10): string {
         ['messages', t.movedMessages + t.otherMessages, t.movedMessages, '', ''],
       ],
     ),
-    `(conversations and messages the new app wrote itself: ${t.otherConversations} and ${t.otherMessages}; not checked)`,
+    `(conversations and messages the new app wrote itself: ${t.otherConversations} and ${t.otherMessages}; checked against their legacy rows too)`,
     '',
     formatTable(
       ['check', 'result', 'failing'],

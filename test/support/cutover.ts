@@ -4,6 +4,7 @@ import { type Queryable, queryRows } from '../../src/database.js';
 import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/legacy-move/index.js';
 import { mapSql } from '../../src/legacy-move/mapping.js';
 import { expandStepTag } from '../../src/migrator/expand-step.js';
+import { legacyBaselineTag } from '../../src/migrator/legacy-baseline-tag.js';
 import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -17,7 +18,7 @@ export async function legacyThenExpanded(
 ): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
   const database = await createTestDatabase(label);
   const handle = await database.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db, { to: '0000_legacy_baseline' });
+  await migrateDatabase(handle.db, { to: legacyBaselineTag });
   await insertLegacyDataset(handle.db, dataset);
   await migrateDatabase(handle.db, { to: expandStepTag() });
   return { database, handle };
