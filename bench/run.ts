@@ -2,16 +2,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCode, parseFlags, runCommand, UsageError } from '../scripts/lib/cli.js';
-import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
-import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
 import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
-import { legacyBaselineTag } from './lib/sync.js';
+import { loadLegacyDatabase } from './load-legacy.js';
+
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
@@ -196,31 +194,3 @@ await runCommand('bench', async () => {
     await server.close();
   }
 });
-
-/** Legacy data loaded before the expand step, as in production; then migrated to the expand step (the sync on). */
-export async function loadLegacyDatabase(
-  server: BenchServer,
-  name: string,
-  target: string,
-  size: LegacyDataSize,
-) {
-  await server.create(name);
-  const migrateTo = async (to: string) => {
-    const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
-    try {
-      await migrateDatabase(handle.db, { to });
-    } finally {
-      await handle.close();
-    }
-  };
-  await migrateTo(legacyBaselineTag);
-  const sql = server.client(name);
-  try {
-    const counts = await loadLegacyData(sql, size);
-    await migrateTo(target);
-    await sql.unsafe('VACUUM ANALYZE');
-    return counts;
-  } finally {
-    await sql.end();
-  }
-}

@@ -254,9 +254,12 @@ $sync$;
 -- "accounted for"): every row that breaks it, with the reason (src/cutover/differences.ts names them).
 -- chats:validate reports these rows; the drop's guard refuses while there is one.
 -- keep_orphans: orphan sessions left in chat_sessions (chats:migrate --orphans=keep) count as accounted for.
+-- jit off and work_mem 64MB: measured at 300k messages, JIT compiling this one-off query cost more than
+-- running it, and the hash of the full join of messages fits in memory instead of 16 batches on disk.
+-- The drop runs it while it holds its locks (BENCHMARKS.md, "The cutover sync", has the time at 1M).
 CREATE FUNCTION "public"."legacy_chat_differences"(keep_orphans boolean)
 RETURNS TABLE (subject text, id uuid, problem text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $sync$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '64MB' AS $sync$
   SELECT d.subject, d.id, d.problem FROM (
     SELECT 'session'::text AS subject, cs.id, CASE
         WHEN a.session_id IS NOT NULL AND (c.id IS NOT NULL OR l.session_id IS NOT NULL) THEN 'moved-and-archived'
@@ -291,21 +294,25 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $sync$
     SELECT 'archive'::text, a.session_id, 'conversation-without-session'::text FROM public.chat_session_archive a
     WHERE NOT EXISTS (SELECT 1 FROM public.chat_sessions cs WHERE cs.id = a.session_id)
     UNION ALL
+    -- A copy's conversation is its legacy session's id (checked above), so the sessions need looking
+    -- up only for the few legacy messages without a copy.
     SELECT 'message'::text, COALESCE(cm.id, m.id), CASE
         WHEN cm.id IS NULL THEN 'message-without-legacy'
-        WHEN s.id IS NULL THEN 'message-without-session'
-        WHEN m.id IS NULL THEN CASE WHEN c.id IS NOT NULL OR s.move_id IS NOT NULL THEN 'message-missing' END
+        WHEN m.id IS NULL THEN CASE
+          WHEN EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = cm.session_id) THEN 'message-missing'
+          WHEN NOT EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = cm.session_id) THEN 'message-without-session'
+          WHEN EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = cm.session_id AND s.move_id IS NOT NULL)
+            THEN 'message-missing'
+        END
         WHEN (m.conversation_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model, m.metadata, m.created_at)
           IS NOT DISTINCT FROM (cm.session_id, (CASE cm.role::text WHEN 'assistant'::text THEN 'ai'::text WHEN 'system'::text THEN 'system'::text ELSE 'user'::text END)::public.author_type, COALESCE(cm.content, ''::text),
             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, (cm.created_at AT TIME ZONE 'UTC'::text))
-          AND COALESCE(lm.content_was_null, false) = (cm.content IS NULL) THEN NULL
+          AND (m.content <> COALESCE(NULL, ''::text) OR COALESCE((SELECT lm.content_was_null
+            FROM public.legacy_chat_moved_messages lm WHERE lm.message_id = m.id), false) = (cm.content IS NULL)) THEN NULL
         ELSE 'message-different'
       END
     FROM public.chat_messages cm
     FULL JOIN public.messages m ON m.id = cm.id
-    LEFT JOIN public.legacy_chat_moved_messages lm ON lm.message_id = cm.id
-    LEFT JOIN public.chat_sessions s ON s.id = cm.session_id
-    LEFT JOIN public.conversations c ON c.id = cm.session_id
   ) d
   WHERE d.problem IS NOT NULL;
 $sync$;

@@ -86,9 +86,9 @@ describe('the sync functions in the catalog', () => {
       'legacy_chat_sync_uninstall',
     ]);
     for (const r of rows) {
-      expect({ name: r.name, config: r.config }).toEqual({
+      expect({ name: r.name, searchPath: r.config?.[0] }).toEqual({
         name: r.name,
-        config: ['search_path=pg_catalog, pg_temp'],
+        searchPath: 'search_path=pg_catalog, pg_temp',
       });
       expect({ name: r.name, definer: r.definer }).toEqual({
         name: r.name,

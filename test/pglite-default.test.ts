@@ -33,6 +33,7 @@ const everyTable = [
   'conversation_participants',
   'conversations',
   'employees',
+  'legacy_chat_cutover',
   'legacy_chat_moved_messages',
   'legacy_chat_moved_sessions',
   'messages',

@@ -44,6 +44,7 @@ describe('seed 000 Step 2: tables', () => {
       'conversation_participants',
       'conversations',
       'employees',
+      'legacy_chat_cutover',
       'legacy_chat_moved_messages',
       'legacy_chat_moved_sessions',
       'messages',

@@ -101,8 +101,10 @@ export async function moveMessageBatch(
     with gone as (
       delete from messages m using legacy_chat_moved_messages lm
       where m.id = lm.message_id and ${inRange(sql`lm.message_id`, range)}
+        -- Kept while its legacy message exists in a session that is a conversation: moved, or created by
+        -- the new app (the sync copies the old app's messages into those too).
         and not exists (select 1 from chat_messages cm
-                        join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
+                        join conversations c on c.id = cm.session_id
                         where cm.id = lm.message_id)
       returning m.id
     )
