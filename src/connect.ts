@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   pgliteDir?: string | undefined;
   /** Pool size for postgres.js. Commands need one connection; apps pass their own. */
   maxConnections?: number;
+  /** Where DATABASE_URL and PGLITE_DATA_DIR are read. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export class ConnectionConfigError extends Error {
@@ -31,9 +33,10 @@ export class ConnectionConfigError extends Error {
 /** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   // An explicit PGlite folder wins over the environment's DATABASE_URL.
-  const url = options.url ?? (options.pgliteDir ? undefined : process.env.DATABASE_URL || undefined);
+  const env = options.env ?? process.env;
+  const url = options.url ?? (options.pgliteDir ? undefined : env.DATABASE_URL || undefined);
   if (url) return openServer(url, options.maxConnections ?? 1);
-  return openPglite(options.pgliteDir ?? pgliteDataDir());
+  return openPglite(options.pgliteDir ?? pgliteDataDir(env));
 }
 
 function openServer(url: string, max: number): DatabaseHandle {

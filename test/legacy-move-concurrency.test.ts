@@ -8,7 +8,7 @@ import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
 import { expectNoDuplicates, startMover as startMoverProcess } from './support/mover-process.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -60,7 +60,7 @@ describe('the mover under faults and concurrency', () => {
       expect(first.code).toBeNull();
       expect((await validateLegacyMove(observer.db)).ok).toBe(false);
 
-      const second = await runScript('chats-migrate.ts', ['--batch-size', '50'], database.env);
+      const second = await runInProcess('chats-migrate.ts', ['--batch-size', '50'], database.env);
       expect(second.stderr).toBe('');
       expect(second.code).toBe(0);
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
@@ -91,7 +91,7 @@ describe('the mover under faults and concurrency', () => {
       } finally {
         await writer.close();
       }
-      const final = await runScript('chats-migrate.ts', [], database.env);
+      const final = await runInProcess('chats-migrate.ts', [], database.env);
       expect(final.code).toBe(0);
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
       await noDuplicates();
@@ -103,7 +103,7 @@ describe('the mover under faults and concurrency', () => {
     async () => {
       // Hold the move lock the way a running mover does.
       await observer.db.execute(sql`select pg_advisory_lock(hashtextextended(${moverLockName}, 0))`);
-      const refused = await runScript('chats-migrate.ts', [], database.env);
+      const refused = await runInProcess('chats-migrate.ts', [], database.env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('another chats:migrate or chats:rollback is running on this database');
       expect(refused.stderr).toContain('--wait');
@@ -123,8 +123,8 @@ describe('the mover under faults and concurrency', () => {
     `two movers started together: one moves, the other refuses or finds nothing ${serverOnlyReason}`,
     async () => {
       const [a, b] = await Promise.all([
-        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
-        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
+        runInProcess('chats-migrate.ts', ['--batch-size', '20'], database.env),
+        runInProcess('chats-migrate.ts', ['--batch-size', '20'], database.env),
       ]);
       const codes = [a.code, b.code].sort();
       expect(codes[0]).toBe(0);

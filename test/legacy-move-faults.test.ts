@@ -16,7 +16,7 @@ import {
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import { expectNoDuplicates, type MoverProcess, startMover } from './support/mover-process.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
 
 // Faults during the move, each against the real chats:migrate in its own process: SIGKILL at many
@@ -162,7 +162,7 @@ describe('faults during the move', () => {
         // --wait: the server may not yet have noticed that the killed mover's client is gone, and its
         // backend holds the move lock until it does (a plain re-run would be refused, exit 2, saying so).
         if (i % 2 === 0) {
-          const next = await runScript('chats-migrate.ts', ['--batch-size', '17', '--wait'], database.env);
+          const next = await runInProcess('chats-migrate.ts', ['--batch-size', '17', '--wait'], database.env);
           expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
         } else {
           const result = await moveLegacyChats(observer.db, { batchSize: 40, wait: true });
@@ -170,7 +170,7 @@ describe('faults during the move', () => {
         }
         expect(await progress()).toBe(final);
         if (i === killPoints.length - 1) {
-          const validate = await runScript('chats-validate.ts', [], database.env);
+          const validate = await runInProcess('chats-validate.ts', [], database.env);
           expect({ code: validate.code, stderr: validate.stderr }).toEqual({ code: 0, stderr: '' });
         } else expect((await validateLegacyMove(observer.db)).ok).toBe(true);
         await expectNoDuplicates(observer.db);
@@ -202,7 +202,7 @@ describe('faults during the move', () => {
         await expectWholeBatches();
         expect((await validateLegacyMove(observer.db)).ok).toBe(false);
 
-        const next = await runScript('chats-migrate.ts', ['--batch-size', '25'], database.env);
+        const next = await runInProcess('chats-migrate.ts', ['--batch-size', '25'], database.env);
         expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
         expect((await validateLegacyMove(observer.db)).ok).toBe(true);
         await expectNoDuplicates(observer.db);
