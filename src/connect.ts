@@ -5,6 +5,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { pgliteDataDir, redactUrl } from './connection-target.js';
 import type { Database } from './database.js';
+import { parseDatabaseUrl } from './database-url.js';
 import * as schema from './schema/index.js';
 
 export interface DatabaseHandle {
@@ -26,9 +27,7 @@ export interface OpenDatabaseOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export class ConnectionConfigError extends Error {
-  override name = 'ConnectionConfigError';
-}
+export { ConnectionConfigError } from './database-url.js';
 
 /** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
@@ -40,12 +39,20 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 function openServer(url: string, max: number): DatabaseHandle {
-  assertPostgresUrl(url);
-  const client = postgres(url, {
+  // One parse: the driver connects to exactly the parts the printed target shows.
+  const address = parseDatabaseUrl(url);
+  const client = postgres({
+    host: address.host ?? 'localhost',
+    port: address.port,
+    ...(address.socketPath ? { path: address.socketPath } : {}),
+    ...(address.user !== undefined ? { user: address.user } : {}),
+    ...(address.password !== undefined ? { pass: address.password } : {}),
+    ...(address.database !== undefined ? { database: address.database } : {}),
+    ...(address.sslmode && address.sslmode !== 'disable' ? { ssl: address.sslmode as 'require' } : {}),
     max,
     onnotice: () => {},
     connect_timeout: 10,
-    connection: { application_name: 'conversations-db' },
+    connection: { application_name: address.applicationName ?? 'conversations-db' },
   });
   return {
     db: drizzlePostgres({ client, schema }) as unknown as Database,
@@ -64,30 +71,4 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     target: `PGlite at ${dir}`,
     close: () => client.close(),
   };
-}
-
-function assertPostgresUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConnectionConfigError(
-      'DATABASE_URL is not a valid URL. Expected postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. @ as %40), or unset it to use the embedded PGlite database.',
-    );
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConnectionConfigError(
-      `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//. Fix it, or unset it to use the embedded PGlite database.`,
-    );
-  }
-  // postgres.js decodes these itself and would fail with a bare "URI malformed".
-  for (const part of [parsed.username, parsed.password, parsed.pathname]) {
-    try {
-      decodeURIComponent(part);
-    } catch {
-      throw new ConnectionConfigError(
-        'DATABASE_URL has a malformed %-escape in its user, password or database name. Write a literal % as %25.',
-      );
-    }
-  }
 }

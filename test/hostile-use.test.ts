@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { schemaChangeLockName } from '../src/migrator/lock.js';
 import { requireApplied } from '../src/migrator/require-applied.js';
 import { tablesIn } from './support/catalog.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';
@@ -68,7 +69,7 @@ it.skipIf(!hasServer)(
     try {
       // Hold the schema-change lock so db:migrate waits inside its transaction, then kill its backend.
       const held = holder.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtextextended('conversations-db:schema-changes', 0))`;
+        await tx`select pg_advisory_xact_lock(hashtextextended(${schemaChangeLockName}, 0))`;
         // A real process: the driver's write-after-close TypeError escapes every promise (see isDriverWriteAfterClose).
         const running = runScript('db-migrate.ts', [], database.env);
         let victims: { pid: number }[] = [];

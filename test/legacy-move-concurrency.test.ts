@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { insertLegacyDataset, validateLegacyMove } from '../src/legacy-move/index.js';
-import { moverLockName } from '../src/legacy-move/mapping.js';
+import { moverLockKey } from '../src/legacy-move/mover-lock.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
@@ -102,7 +102,7 @@ describe('the mover under faults and concurrency', () => {
     `a second mover refuses clearly, or waits with --wait ${serverOnlyReason}`,
     async () => {
       // Hold the move lock the way a running mover does.
-      await observer.db.execute(sql`select pg_advisory_lock(hashtextextended(${moverLockName}, 0))`);
+      await observer.db.execute(sql`select pg_advisory_lock(${moverLockKey})`);
       const refused = await runInProcess('chats-migrate.ts', [], database.env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('another chats:migrate or chats:rollback is running on this database');
@@ -113,7 +113,7 @@ describe('the mover under faults and concurrency', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(waiting.child.exitCode).toBeNull();
       expect(await count(observer.db, 'conversations')).toBe(0);
-      await observer.db.execute(sql`select pg_advisory_unlock(hashtextextended(${moverLockName}, 0))`);
+      await observer.db.execute(sql`select pg_advisory_unlock(${moverLockKey})`);
       expect(await waiting.exit).toEqual({ code: 0, signal: null, stderr: '' });
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
     },

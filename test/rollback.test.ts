@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { schemaChangeLockName } from '../src/migrator/lock.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
 import { rollbackDatabase } from '../src/migrator/rollback.js';
@@ -191,7 +192,7 @@ describe('db:rollback', () => {
     const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
     try {
       const reserved = await holder.reserve();
-      await reserved`select pg_advisory_lock(hashtextextended('conversations-db:schema-changes', 0))`;
+      await reserved`select pg_advisory_lock(hashtextextended(${schemaChangeLockName}, 0))`;
       let finished = false;
       const rollback = rollbackDatabase(handle.db, { to: tags.at(-2) ?? '' }).then((r) => {
         finished = true;
@@ -210,7 +211,7 @@ describe('db:rollback', () => {
               and database = (select oid from pg_database where datname = current_database())`;
       expect(waiting?.n).toBe(1);
       expect(finished).toBe(false);
-      await reserved`select pg_advisory_unlock(hashtextextended('conversations-db:schema-changes', 0))`;
+      await reserved`select pg_advisory_unlock(hashtextextended(${schemaChangeLockName}, 0))`;
       reserved.release();
       expect((await rollback).rolledBack).toEqual([tags.at(-1)]);
     } finally {

@@ -25,8 +25,11 @@ export function assertReportWritable(path: string, shown: string, overwrite: boo
   }
   const folder = dirname(path);
   const parent = statOrUndefined(folder);
-  if (!parent?.isDirectory()) {
+  if (!parent) {
     throw new UsageError(`--report ${shown}: the folder ${folder} does not exist; create it first.`);
+  }
+  if (!parent.isDirectory()) {
+    throw new UsageError(`--report ${shown}: ${folder} is not a folder; name a file in a folder.`);
   }
   if (!canAccess(folder, constants.W_OK | constants.X_OK)) {
     throw new UsageError(`--report ${shown}: the folder ${folder} is not writable.`);

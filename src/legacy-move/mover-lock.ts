@@ -4,7 +4,9 @@ import { isLostConnection, postgresErrorOf } from '../errors/postgres-error.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { moverLockName } from './mapping.js';
 
-const key = sql`hashtextextended(${moverLockName}, 0)`;
+/** The move lock's key, for sessions (tests, operators) that must take or find it. */
+export const moverLockKey = sql`hashtextextended(${moverLockName}, 0)`;
+const key = moverLockKey;
 
 export interface MoverLock {
   /** The backend that holds the lock; every batch checks it still runs on it. */
