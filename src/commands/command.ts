@@ -37,6 +37,8 @@ export interface Command {
   name: string;
   summary: string;
   help: string;
+  /** Every flag it takes, with its dashes (`--batch-size`), --help included. */
+  flagNames: readonly string[];
   /** What Ctrl-C keeps, for the process runner. */
   interrupted: string;
   /** Checks an invocation without running it: throws UsageError (or a RefusedError) when it is wrong. */
@@ -66,6 +68,7 @@ export function defineCommand<O extends FlagOptions, P>(spec: CommandSpec<O, P>)
     name: spec.name,
     summary: spec.summary,
     help: spec.help,
+    flagNames: [...Object.keys(spec.flags), 'help'].map((flag) => `--${flag}`),
     interrupted:
       spec.interrupted ?? `nothing was changed. Run \`npm run ${spec.name}\` again when you are ready.`,
     check: (argv, io) => {
