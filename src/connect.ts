@@ -1,11 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { pgliteDataDir, redactUrl } from './connection-target.js';
 import type { Database } from './database.js';
-import { parseDatabaseUrl } from './database-url.js';
+import { ConnectionConfigError, parseDatabaseUrl } from './database-url.js';
 import * as schema from './schema/index.js';
 
 export interface DatabaseHandle {
@@ -27,7 +23,7 @@ export interface OpenDatabaseOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export { ConnectionConfigError } from './database-url.js';
+export { ConnectionConfigError };
 
 /** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
@@ -38,9 +34,32 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   return openPglite(options.pgliteDir ?? pgliteDataDir(env));
 }
 
-function openServer(url: string, max: number): DatabaseHandle {
+/**
+ * The drivers are optional peer dependencies: an app that only talks to a server needs no PGlite,
+ * and the reverse. Each is loaded when first used, and a missing one says what to install.
+ */
+async function loadDriver<T>(load: () => Promise<T>, name: string, purpose: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(name)) {
+      throw new ConnectionConfigError(
+        `${purpose} needs the ${name} package, which is not installed. Run npm install ${name}.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function openServer(url: string, max: number): Promise<DatabaseHandle> {
   // One parse: the driver connects to exactly the parts the printed target shows.
   const address = parseDatabaseUrl(url);
+  const [{ default: postgres }, { drizzle: drizzlePostgres }] = await loadDriver(
+    () => Promise.all([import('postgres'), import('drizzle-orm/postgres-js')]),
+    'postgres',
+    'A PostgreSQL server (DATABASE_URL)',
+  );
   const client = postgres({
     host: address.host ?? 'localhost',
     port: address.port,
@@ -63,6 +82,11 @@ function openServer(url: string, max: number): DatabaseHandle {
 }
 
 async function openPglite(dir: string): Promise<DatabaseHandle> {
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await loadDriver(
+    () => Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]),
+    '@electric-sql/pglite',
+    'The embedded database (DATABASE_URL unset)',
+  );
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   return {

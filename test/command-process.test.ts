@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands } from '../src/commands/index.js';
+import { commands, operatorCommands } from '../src/commands/index.js';
 import { moveProgress } from '../src/commands/progress.js';
 import type { DatabaseHandle } from '../src/connect.js';
 import { insertLegacyDataset, type MoveProgress } from '../src/legacy-move/index.js';
@@ -39,7 +39,7 @@ describe('every command as a process', () => {
       );
     const [list, unknown] = await Promise.all([bin(['--help']), bin(['db:nope'])]);
     expect(list.code).toBe(0);
-    for (const command of commands) expect(list.stdout).toContain(`  ${command.name} `);
+    for (const command of operatorCommands) expect(list.stdout).toContain(`  ${command.name} `);
     expect(unknown).toMatchObject({ code: 2, stdout: '' });
     expect(unknown.stderr).toMatch(/^conversations-db: unknown command "db:nope"\. Commands: db:migrate, /);
   });
