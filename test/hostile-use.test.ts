@@ -9,6 +9,7 @@ import { createTestDatabase, hasServer, serverOnlyReason } from './support/test-
 
 describeHostileUse({ name: 'db:migrate', script: 'db-migrate.ts' });
 describeHostileUse({ name: 'db:baseline', script: 'db-baseline.ts' });
+describeHostileUse({ name: 'db:rollback', script: 'db-rollback.ts', args: ['--to', '0001'] });
 
 describe('commands at the wrong migration state', () => {
   it('db:baseline on a migrated database and db:migrate --to an unknown tag: one line each, nothing written', async () => {
