@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../connect.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
@@ -7,6 +9,7 @@ import { readableError } from '../errors/readable-error.js';
 import { defineCommand } from './command.js';
 import { databaseNamed, openCommandDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
+import type { CommandIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { UsageError } from './usage-error.js';
 
@@ -52,7 +55,7 @@ export const dbCheck = defineCommand({
     }
     let report: CheckReport;
     try {
-      report = await runChecks(repositoryAt(packageRoot), {
+      report = await runChecks(repositoryAt(repositoryRoot(io)), {
         db: handle?.db,
         noDatabaseReason: 'DATABASE_URL is not set',
         only,
@@ -82,6 +85,14 @@ export const dbCheck = defineCommand({
     return exitCode.ok;
   },
 });
+
+/**
+ * The repository db:check checks: the working folder when it is one (npm runs scripts there; a test
+ * runs it in a scratch copy), else this package's own folder.
+ */
+function repositoryRoot(io: CommandIo): string {
+  return existsSync(join(io.cwd, 'drizzle.config.ts')) ? io.cwd : packageRoot;
+}
 
 function parseOnly(value: string): CheckName[] {
   const names = value.split(',').map((s) => s.trim());
