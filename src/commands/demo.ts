@@ -42,6 +42,8 @@ export const demo = defineCommand({
   summary: 'the legacy chat move end to end on a fresh database',
   help,
   flags: { sessions: { type: 'string' } },
+  interrupted:
+    'the demo database is left at the step it reached. Run `npm run demo` again: without DATABASE_URL it starts over; with it, point DATABASE_URL at an empty database again.',
   parse: (flags) => ({ sessions: positiveInteger('sessions', flags.sessions) ?? 300 }),
   execute: async ({ sessions }, io) => {
     // DEMO_DATA_DIR lets the tests run the demo without touching a developer's .data/demo.

@@ -1,4 +1,3 @@
-import { ConnectionConfigError } from '../connect.js';
 import {
   connectionFailureCodes,
   describePostgresError,
@@ -31,7 +30,7 @@ export function explain(name: string, error: unknown): { line: string; code: num
   if (error instanceof UsageError) {
     return couldNotRun(`${sentence(error.message)} Run \`npm run ${name} -- --help\` for usage.`);
   }
-  if (error instanceof RefusedError || error instanceof ConnectionConfigError) {
+  if (error instanceof RefusedError) {
     return couldNotRun(error.message);
   }
   const pg = postgresErrorOf(error);
