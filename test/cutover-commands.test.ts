@@ -5,7 +5,7 @@ import { goLive } from '../src/cutover/index.js';
 import { queryRows } from '../src/database.js';
 import { moveLegacyChats } from '../src/legacy-move/index.js';
 import { legacyThenExpanded } from './support/cutover.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import type { TestDatabase } from './support/test-database.js';
 
 // chats:status and chats:cutover as an operator runs them: output, exit codes, refusals that change
@@ -33,7 +33,7 @@ afterEach(async () => {
 async function command(script: string, args: string[] = []) {
   await handle?.close();
   handle = undefined;
-  return runScript(script, args, database.env);
+  return runInProcess(script, args, database.env);
 }
 
 async function db(): Promise<DatabaseHandle> {

@@ -1,4 +1,4 @@
-import type { CutoverStatus } from '../../src/cutover/index.js';
+import type { CutoverStatus } from '../cutover/index.js';
 
 const next: Record<CutoverStatus['phase'], string> = {
   'before-expand':
