@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../database.js';
+import { messageMetadataKeys } from '../schema/message-metadata.js';
 import { nullContentReplacement, nullTitleReplacement, roleToAuthorType } from './mapping.js';
 import { type OrphanOptions, type OrphanPolicy, orphanPolicyOf } from './options.js';
 import { inferredOwners } from './owner-inference.js';
@@ -59,22 +60,22 @@ export interface MovePlan {
   legacyValues: LegacyValueNote[];
 }
 
-const knownMetadataKeys = ['isEmail', 'emailFrom', 'emailTo', 'emailSubject', 'mentioned'];
+const knownMetadataKeys = Object.keys(messageMetadataKeys);
 
 /**
- * Metadata whose typed keys (src/schema/message-metadata.ts) hold another JSON type: moved as it is,
- * but the package's messageSelectSchema rejects the row, so the plan counts them.
+ * Metadata whose typed keys (messageMetadataKeys) hold another JSON type: moved as it is, but the
+ * package's messageSelectSchema rejects the row, so the plan counts them.
  */
-const mistypedMetadata = (metadata: ReturnType<typeof sql>) => sql`(jsonb_typeof(${metadata}) = 'object' and (
-  jsonb_typeof(${metadata} -> 'isEmail') not in ('boolean')
-  or jsonb_typeof(${metadata} -> 'emailFrom') not in ('string')
-  or jsonb_typeof(${metadata} -> 'emailSubject') not in ('string')
-  or jsonb_typeof(${metadata} -> 'emailTo') not in ('array')
-  or jsonb_typeof(${metadata} -> 'mentioned') not in ('array')
-  or exists (select 1 from jsonb_array_elements(case jsonb_typeof(${metadata} -> 'emailTo') when 'array' then ${metadata} -> 'emailTo' else '[]' end) e
-             where jsonb_typeof(e) <> 'string')
-  or exists (select 1 from jsonb_array_elements(case jsonb_typeof(${metadata} -> 'mentioned') when 'array' then ${metadata} -> 'mentioned' else '[]' end) e
-             where jsonb_typeof(e) <> 'string')))`;
+const mistypedMetadata = (metadata: ReturnType<typeof sql>) => {
+  const wrong = Object.entries(messageMetadataKeys).map(([key, type]) => {
+    const value = sql`(${metadata} -> ${sql.raw(`'${key}'`)})`;
+    if (type !== 'string[]') return sql`jsonb_typeof(${value}) not in (${sql.raw(`'${type}'`)})`;
+    return sql`(jsonb_typeof(${value}) not in ('array')
+      or exists (select 1 from jsonb_array_elements(case jsonb_typeof(${value}) when 'array' then ${value} else '[]' end) e
+                 where jsonb_typeof(e) <> 'string'))`;
+  });
+  return sql`(jsonb_typeof(${metadata}) = 'object' and (${sql.join(wrong, sql` or `)}))`;
+};
 
 /** A JavaScript Date holds ±8.64e15 ms around 1970: up to 275760-09-13 (and back past 4713 BC). */
 const beyondDate = (column: ReturnType<typeof sql>) =>

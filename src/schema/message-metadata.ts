@@ -13,3 +13,18 @@ export interface MessageMetadata {
   mentioned?: string[] | undefined;
   [key: string]: unknown;
 }
+
+/**
+ * The named keys of `messages.metadata` and the JSON type each holds (`string[]`: an array of
+ * strings): the one list the zod schemas (checked against it by type), the move's plan and this
+ * interface agree on.
+ */
+export const messageMetadataKeys = {
+  isEmail: 'boolean',
+  emailFrom: 'string',
+  emailTo: 'string[]',
+  emailSubject: 'string',
+  mentioned: 'string[]',
+} as const satisfies Record<string, 'boolean' | 'string' | 'string[]'>;
+
+export type MessageMetadataKey = keyof typeof messageMetadataKeys;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MessageMetadata } from '../schema/message-metadata.js';
+import type { MessageMetadata, MessageMetadataKey } from '../schema/message-metadata.js';
 import { emailField, userIdField } from './fields.js';
 
 /**
@@ -7,6 +7,7 @@ import { emailField, userIdField } from './fields.js';
  * (legacy metadata carries keys of its own that must survive a round trip).
  */
 export const messageMetadataSchema = z.looseObject({
+  // Exactly the keys of messageMetadataKeys (satisfies below): one list of named keys.
   isEmail: z.boolean({ error: 'isEmail must be true or false' }).optional(),
   emailFrom: emailField('emailFrom').optional(),
   emailTo: z
@@ -18,7 +19,7 @@ export const messageMetadataSchema = z.looseObject({
   mentioned: z
     .array(userIdField('mentioned'), { error: 'mentioned must be an array of user ids' })
     .optional(),
-}) satisfies z.ZodType<MessageMetadata>;
+} satisfies Record<MessageMetadataKey, z.ZodType>) satisfies z.ZodType<MessageMetadata>;
 
 /**
  * messages.metadata as the database may hold it: the same keys and types, without the format checks,
@@ -31,4 +32,4 @@ export const storedMessageMetadataSchema = z.looseObject({
   emailTo: z.array(z.string()).optional(),
   emailSubject: z.string().optional(),
   mentioned: z.array(z.string()).optional(),
-}) satisfies z.ZodType<MessageMetadata>;
+} satisfies Record<MessageMetadataKey, z.ZodType>) satisfies z.ZodType<MessageMetadata>;
