@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../src/connect.js';
 import { insertLegacyDataset, type MoveProgress } from '../src/legacy-move/index.js';
 import { moverLockName } from '../src/legacy-move/mapping.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { legacyBaselineTag } from '../src/migrator/legacy-baseline-tag.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count } from './support/legacy-rows.js';
 import { repoRoot, run, runScript } from './support/run.js';
@@ -53,8 +54,10 @@ describe('Ctrl-C', () => {
     if (!hasServer) return;
     database = await createTestDatabase('command_sigint');
     handle = await database.open({ maxConnections: 1 });
-    await migrateDatabase(handle.db, { to: expandStepTag() });
+    // Legacy rows written before the expand step, as in production: the sync moves later writes only.
+    await migrateDatabase(handle.db, { to: legacyBaselineTag });
     await insertLegacyDataset(handle.db, { sessions: 8, messagesPerSession: 2, seed: 5 });
+    await migrateDatabase(handle.db, { to: expandStepTag() });
   });
 
   afterAll(async () => {
