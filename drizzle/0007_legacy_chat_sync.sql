@@ -142,8 +142,13 @@ BEGIN
   END IF;
   PERFORM pg_catalog.set_config('conversations_db.syncing', 'on', true);
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND (OLD.id <> NEW.id OR OLD.session_id <> NEW.session_id)) THEN
+    -- The ledger row stays, or is written, as a tombstone: a chats:migrate batch that read this message
+    -- before the delete and is copying it now conflicts on that row (REPEATABLE READ: it runs again and
+    -- no longer sees the message); this insert waits for a batch that wrote it first, so the DELETE
+    -- below then sees and removes that batch's copy. chats:migrate clears ledger rows without a message.
+    INSERT INTO public.legacy_chat_moved_messages AS lm (message_id, content_was_null) VALUES (OLD.id, false)
+    ON CONFLICT (message_id) DO NOTHING;
     DELETE FROM public.messages m WHERE m.id = OLD.id;
-    DELETE FROM public.legacy_chat_moved_messages lm WHERE lm.message_id = OLD.id;
     PERFORM public.legacy_chat_sync_archive_message(OLD.session_id, OLD.id, NULL);
   END IF;
   IF TG_OP <> 'DELETE' THEN
