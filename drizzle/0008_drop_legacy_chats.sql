@@ -1,12 +1,12 @@
 -- Hand-written guard, prepended to the generated drop (it, the sync's removal and the squawk-ignore comments
 -- below are the only hand edits of this file): dropping the legacy tables destroys every chat they hold that
--- the new tables do not. Lock the new tables against writes, then the legacy ones, so that neither app can
--- change a row between the check and the drop; then refuse (RAISE rolls back the whole migration run, so plain
--- `drizzle-kit migrate` changes nothing) unless the legacy and new tables are EQUAL under the mapping:
--- public.legacy_chat_differences(false), created by the sync migration, is the same check chats:validate runs
--- (orphans kept by --orphans=keep are refused here: the drop would lose them).
-LOCK TABLE "conversations", "messages" IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
-LOCK TABLE "chat_sessions", "chat_messages" IN ACCESS EXCLUSIVE MODE;--> statement-breakpoint
+-- the new tables do not. Lock all four tables against writes (reads go on while the check runs), so that
+-- neither app can change a row between the check and the drop; then refuse (RAISE rolls back the whole
+-- migration run, so plain `drizzle-kit migrate` changes nothing) unless the legacy and new tables are EQUAL
+-- under the mapping: public.legacy_chat_differences(false), created by the sync migration, is the same check
+-- chats:validate runs (orphans kept by --orphans=keep are refused here: the drop would lose them). The DROP
+-- below takes the legacy tables' ACCESS EXCLUSIVE lock only once the check has passed.
+LOCK TABLE "conversations", "messages", "chat_sessions", "chat_messages" IN SHARE ROW EXCLUSIVE MODE;--> statement-breakpoint
 DO $guard$
 DECLARE
   found text;
