@@ -17,6 +17,8 @@ describeHostileUse({ name: 'chats:plan', script: 'chats-plan.ts' });
 describeHostileUse({ name: 'chats:migrate', script: 'chats-migrate.ts' });
 describeHostileUse({ name: 'chats:validate', script: 'chats-validate.ts' });
 describeHostileUse({ name: 'chats:rollback', script: 'chats-rollback.ts' });
+describeHostileUse({ name: 'chats:cutover', script: 'chats-cutover.ts' });
+describeHostileUse({ name: 'chats:status', script: 'chats-status.ts' });
 describeHostileUse({ name: 'demo', script: 'demo.ts', args: ['--sessions', '20'] });
 
 const chatsCommands = [
@@ -24,6 +26,7 @@ const chatsCommands = [
   { name: 'chats:migrate', script: 'chats-migrate.ts' },
   { name: 'chats:validate', script: 'chats-validate.ts' },
   { name: 'chats:rollback', script: 'chats-rollback.ts' },
+  { name: 'chats:cutover', script: 'chats-cutover.ts' },
 ];
 const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
 
