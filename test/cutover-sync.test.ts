@@ -179,6 +179,21 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
   });
 
+  it('an orphan the old app writes before any chats:migrate waits for it: listed by validate, then archived by the policy chats:migrate records', async () => {
+    const orphan = await insertSession(handle.db, { moveId: null, title: 'no move yet' });
+    await insertMessage(handle.db, orphan, { content: 'waiting' });
+    expect(await count(handle.db, `chat_session_archive where session_id = '${orphan}'`)).toBe(0);
+    expect(
+      (await failing()).find(([check]) => String(check).startsWith('every orphan session'))?.[1],
+    ).toContain(orphan);
+    await moveLegacyChats(handle.db);
+    expect(await count(handle.db, `chat_session_archive where session_id = '${orphan}'`)).toBe(1);
+    // From now on the sync applies the recorded policy at once.
+    const next = await insertSession(handle.db, { moveId: null });
+    expect(await count(handle.db, `chat_session_archive where session_id = '${next}'`)).toBe(1);
+    expect(await failing()).toEqual([]);
+  });
+
   it('under faults: a writer transaction that rolls back leaves neither side changed', async () => {
     await moveLegacyChats(handle.db);
     const moved = await movedConversation();
