@@ -13,6 +13,7 @@ import {
   rollbackLegacyMove,
   validateLegacyMove,
 } from '../src/legacy-move/index.js';
+import { Random } from '../src/seeded-random.js';
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import { expectNoDuplicates, type MoverProcess, startMover } from './support/mover-process.js';
@@ -117,17 +118,10 @@ async function expectNothingMoved(): Promise<void> {
   expect(row).toEqual({ conversations: 0, participants: 0, messages: 0 });
 }
 
-/** The same kill points on every machine (mulberry32). */
+/** The same kill points on every machine. */
 function seededFractions(seed: number, n: number, from: number, to: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from({ length: n }, () => from + (to - from) * next());
+  const random = new Random(seed);
+  return Array.from({ length: n }, () => from + (to - from) * random.next());
 }
 
 /** An advisory lock held in this database: the mover's (nothing else here takes one). */
