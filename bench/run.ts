@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
-import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
@@ -79,7 +79,7 @@ await runCommand('bench', async () => {
   try {
     log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
     const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-    const target = expandTarget();
+    const target = expandStepTag();
     const plansDir = resolve(repoRoot, 'bench/plans');
     rmSync(plansDir, { recursive: true, force: true });
     mkdirSync(plansDir, { recursive: true });

@@ -70,8 +70,14 @@ it.skipIf(!hasServer)(
       const held = holder.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtextextended('conversations-db:schema-changes', 0))`;
         const running = runScript('db-migrate.ts', [], database.env);
+        let exited = false;
+        const markExited = () => {
+          exited = true;
+        };
+        running.then(markExited, markExited);
+        // No deadline: a loaded machine may take many seconds to start the command; only its exit ends the wait.
         let victims: { pid: number }[] = [];
-        for (let attempt = 0; attempt < 200 && victims.length === 0; attempt++) {
+        while (victims.length === 0 && !exited) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           // A fresh connection each time: pg_stat_activity is a snapshot within a transaction.
           victims = await holder`select pid from pg_stat_activity

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import type { Database } from '../database.js';
-import { type MigrationStep, migrateToStep } from './migration-step.js';
+import { migrationsFolder } from '../migrations.js';
+import type { PrepareDatabase } from './prepare-database.js';
 
 /** An open embedded PGlite database (PGlite is loaded only when it is used). */
 export interface PgliteDatabase {
@@ -27,14 +28,20 @@ export async function openPglite(source?: { dataDir: string } | { snapshot: Blob
   return { db: drizzle({ client, schema }) as unknown as Database, close: () => client.close() };
 }
 
-/** An in-memory database migrated to `step`, dumped: open copies of it with `openPglite({ snapshot })`. */
-export async function createPgliteSnapshot(step: MigrationStep): Promise<Blob> {
+/** drizzle's own migrate() over the shipped drizzle/ folder, on PGlite. */
+export const migrateOnPglite: PrepareDatabase = async (db) => {
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  await migrate(db as Parameters<typeof migrate>[0], { migrationsFolder });
+};
+
+/** An in-memory database, prepared (migrated) and dumped: open copies of it with `openPglite({ snapshot })`. */
+export async function createPgliteSnapshot(prepare: PrepareDatabase = migrateOnPglite): Promise<Blob> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const schema = await import('../schema/index.js');
   const client = await PGlite.create();
   try {
-    await migrateToStep(drizzle({ client, schema }) as unknown as Database, step);
+    await prepare(drizzle({ client, schema }) as unknown as Database);
     return await client.dumpDataDir('none');
   } finally {
     await client.close();
@@ -42,13 +49,16 @@ export async function createPgliteSnapshot(step: MigrationStep): Promise<Blob> {
 }
 
 /**
- * Migrates the PGlite data directory `dataDir` to `step` and closes it cleanly, so that it can be
+ * Prepares (migrates) the PGlite data directory `dataDir` and closes it cleanly, so that it can be
  * copied with `copyPgliteDataDir` (a directory copied while open may not start).
  */
-export async function preparePgliteDataDir(dataDir: string, step: MigrationStep): Promise<void> {
+export async function preparePgliteDataDir(
+  dataDir: string,
+  prepare: PrepareDatabase = migrateOnPglite,
+): Promise<void> {
   const opened = await openPglite({ dataDir });
   try {
-    await migrateToStep(opened.db, step);
+    await prepare(opened.db);
   } finally {
     await opened.close();
   }

@@ -1,5 +1,6 @@
 import type { Database } from '../database.js';
-import { type MigrationStep, migrateToStep } from './migration-step.js';
+import { migrationsFolder } from '../migrations.js';
+import type { PrepareDatabase } from './prepare-database.js';
 
 /** A database on a PostgreSQL server that a test owns: its URL, and how to drop it. */
 export interface ServerDatabase {
@@ -57,17 +58,23 @@ export async function dropServerDatabase(adminUrl: string, name: string): Promis
   );
 }
 
-/** Builds a template database at `step`: created empty, migrated, then left with no connection. */
+/** drizzle's own migrate() over the shipped drizzle/ folder, as an app's deploy runs it. */
+export const migrateOnServer: PrepareDatabase = async (db) => {
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  await migrate(db as Parameters<typeof migrate>[0], { migrationsFolder });
+};
+
+/** Builds a template database: created empty, prepared (migrated), then left with no connection. */
 export async function createServerTemplate(
   adminUrl: string,
   name: string,
-  step: MigrationStep,
+  prepare: PrepareDatabase = migrateOnServer,
 ): Promise<ServerDatabase> {
   const database = await createServerDatabase(adminUrl, name);
   try {
     const opened = await openServerDatabase(database.url, 1);
     try {
-      await migrateToStep(opened.db, step);
+      await prepare(opened.db);
     } finally {
       await opened.close();
     }

@@ -1,10 +1,11 @@
 import type { Database } from '../database.js';
-import type { MigrationStep } from './migration-step.js';
-import { createPgliteSnapshot, openPglite } from './pglite-databases.js';
+import { createPgliteSnapshot, migrateOnPglite, openPglite } from './pglite-databases.js';
+import type { PrepareDatabase } from './prepare-database.js';
 import {
   createServerDatabase,
   createServerTemplate,
   dropServerDatabase,
+  migrateOnServer,
   openServerDatabase,
   uniqueDatabaseName,
 } from './server-databases.js';
@@ -15,8 +16,12 @@ export interface TestKitOptions {
    * database built on that server. Default: embedded PGlite in memory (needs @electric-sql/pglite).
    */
   adminUrl?: string | undefined;
-  /** Where in the migration chain each database starts. Default `migrated` (every migration). */
-  step?: MigrationStep;
+  /**
+   * What turns an empty database into the template every test database copies. Default: drizzle's
+   * migrate() over the package's migrations, so each database has the whole schema; pass your own
+   * to add the app's tables or reference rows once instead of in every test.
+   */
+  prepare?: PrepareDatabase;
   /** First part of the names of the databases made on a server. Default `cdb_test`. */
   prefix?: string;
 }
@@ -42,13 +47,14 @@ export interface TestKit {
  * well under a second in PGlite instead of a migration run each.
  */
 export async function createTestKit(options: TestKitOptions = {}): Promise<TestKit> {
-  const step = options.step ?? 'migrated';
-  const { adminUrl } = options;
-  return adminUrl === undefined ? pgliteKit(step) : serverKit(adminUrl, step, options.prefix ?? 'cdb_test');
+  const { adminUrl, prepare } = options;
+  return adminUrl === undefined
+    ? pgliteKit(prepare ?? migrateOnPglite)
+    : serverKit(adminUrl, prepare ?? migrateOnServer, options.prefix ?? 'cdb_test');
 }
 
-async function serverKit(adminUrl: string, step: MigrationStep, prefix: string): Promise<TestKit> {
-  const template = await createServerTemplate(adminUrl, uniqueDatabaseName(`${prefix}_tpl`, step), step);
+async function serverKit(adminUrl: string, prepare: PrepareDatabase, prefix: string): Promise<TestKit> {
+  const template = await createServerTemplate(adminUrl, uniqueDatabaseName(prefix, 'template'), prepare);
   return {
     async database(label = 'db') {
       const created = await createServerDatabase(adminUrl, uniqueDatabaseName(prefix, label), template.name);
@@ -66,8 +72,8 @@ async function serverKit(adminUrl: string, step: MigrationStep, prefix: string):
   };
 }
 
-async function pgliteKit(step: MigrationStep): Promise<TestKit> {
-  const snapshot = await createPgliteSnapshot(step);
+async function pgliteKit(prepare: PrepareDatabase): Promise<TestKit> {
+  const snapshot = await createPgliteSnapshot(prepare);
   return {
     async database() {
       const opened = await openPglite({ snapshot });

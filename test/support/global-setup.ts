@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { redactUrl } from '../../src/connection-target.js';
-import { type MigrationStep, migrationSteps } from '../../src/testing/migration-step.js';
 import { copyPgliteDataDir, preparePgliteDataDir } from '../../src/testing/pglite-databases.js';
 import { createServerTemplate, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import { type MigrationStep, migrateToStep, migrationSteps } from './migration-step.js';
 
 /**
  * Where every migration step's template lives: a template database on the server, or a closed PGlite
@@ -59,7 +59,9 @@ async function buildServerTemplates(
   adminUrl: string,
 ): Promise<{ names: Templates; drop: () => Promise<void> }> {
   const built = await Promise.allSettled(
-    migrationSteps.map((step) => createServerTemplate(adminUrl, uniqueDatabaseName('cdb_tpl', step), step)),
+    migrationSteps.map((step) =>
+      createServerTemplate(adminUrl, uniqueDatabaseName('cdb_tpl', step), (db) => migrateToStep(db, step)),
+    ),
   );
   const drop = async () => {
     for (const result of built) if (result.status === 'fulfilled') await result.value.drop();
@@ -86,11 +88,11 @@ async function buildPgliteTemplates(): Promise<{ dirs: Templates; remove: () => 
   const root = mkdtempSync(join(tmpdir(), 'cdb-templates-'));
   const dirs = Object.fromEntries(migrationSteps.map((step) => [step, join(root, step)])) as Templates;
   try {
-    await preparePgliteDataDir(dirs.empty, 'empty');
+    await preparePgliteDataDir(dirs.empty, async () => {});
     for (const step of migrationSteps) {
       if (step === 'empty') continue;
       copyPgliteDataDir(dirs.empty, dirs[step]);
-      await preparePgliteDataDir(dirs[step], step);
+      await preparePgliteDataDir(dirs[step], (db) => migrateToStep(db, step));
     }
   } catch (error) {
     rmSync(root, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/connect.js';
 import { type Queryable, queryRows } from '../../src/database.js';
@@ -13,15 +14,81 @@ export async function expandedDatabase(
   return { database, handle };
 }
 
-// The legacy row factories live in the test kit (one home); these names are the ones the tests use.
-export {
-  createLegacyMessage as insertMessage,
-  createLegacyMove as insertMove,
-  createLegacySession as insertSession,
-  type LegacyHostRows as HostRows,
-  type LegacyMessage,
-  type LegacySession,
-} from '../../src/testing/factories/legacy.js';
+export interface HostRows {
+  moveId: string;
+  employeeId: string;
+  userId: string | undefined;
+}
+
+/** A move of an employee with `email`; users are created with the given emails (none, one, or two). */
+export async function insertMove(
+  db: Queryable,
+  email: string,
+  userEmails: string[] = [email],
+): Promise<HostRows> {
+  const [employee] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into employees (email) values (${email}) returning id::text`,
+  );
+  let userId: string | undefined;
+  for (const userEmail of userEmails) {
+    const id = `u_${randomUUID().slice(0, 8)}`;
+    await db.execute(sql`insert into users (id, email) values (${id}, ${userEmail})`);
+    userId ??= id;
+  }
+  const [move] = await queryRows<{ id: string }>(
+    db,
+    sql`insert into moves (employee_id) values (${employee?.id}::uuid) returning id::text`,
+  );
+  if (!move || !employee) throw new Error('host rows not inserted');
+  return { moveId: move.id, employeeId: employee.id, userId };
+}
+
+export interface LegacySession {
+  id?: string;
+  moveId?: string | null;
+  title?: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+  agentMailInboxId?: string | null;
+  agentMailEmailAddress?: string | null;
+}
+
+export async function insertSession(db: Queryable, s: LegacySession = {}): Promise<string> {
+  const id = s.id ?? randomUUID();
+  await db.execute(sql`
+    insert into chat_sessions (id, move_id, title, created_at, updated_at, agent_mail_inbox_id, agent_mail_email_address)
+    values (${id}::uuid, ${s.moveId ?? null}::uuid, ${s.title === undefined ? 'A chat' : s.title},
+            ${s.createdAt ?? '2025-03-01 10:00:00.123456'}::timestamp, ${s.updatedAt ?? '2025-03-02 11:30:00.654321'}::timestamp,
+            ${s.agentMailInboxId ?? null}, ${s.agentMailEmailAddress ?? null})`);
+  return id;
+}
+
+export interface LegacyMessage {
+  id?: string;
+  role?: 'user' | 'assistant' | 'system';
+  content?: string | null;
+  toolCalls?: unknown;
+  metadata?: unknown;
+  reasoning?: string | null;
+  model?: string | null;
+  createdAt?: string;
+}
+
+export async function insertMessage(
+  db: Queryable,
+  sessionId: string,
+  m: LegacyMessage = {},
+): Promise<string> {
+  const id = m.id ?? randomUUID();
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  await db.execute(sql`
+    insert into chat_messages (id, session_id, role, content, tool_calls, metadata, reasoning, model, created_at)
+    values (${id}::uuid, ${sessionId}::uuid, ${m.role ?? 'user'}, ${m.content === undefined ? 'Hello' : m.content},
+            ${json(m.toolCalls)}::jsonb, ${json(m.metadata)}::jsonb, ${m.reasoning ?? null}, ${m.model ?? null},
+            ${m.createdAt ?? '2025-03-01 10:05:00.000001'}::timestamp)`);
+  return id;
+}
 
 /** md5 of every row of a table in id order: equal checksums, equal contents. */
 export async function tableChecksum(db: Queryable, table: string, key = 'id'): Promise<string> {

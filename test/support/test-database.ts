@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/connect.js';
-import type { MigrationStep } from '../../src/testing/migration-step.js';
 import { copyPgliteDataDir } from '../../src/testing/pglite-databases.js';
 import { createServerDatabase, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import type { MigrationStep } from './migration-step.js';
 
 export const testServer = inject('testServer');
 

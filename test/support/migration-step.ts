@@ -1,7 +1,7 @@
-import type { Database } from '../database.js';
-import { expandStepTag } from '../migrator/expand-step.js';
-import { migrateDatabase } from '../migrator/migrate.js';
-import { type MigrationFile, readMigrations } from '../migrator/migration-files.js';
+import type { Database } from '../../src/database.js';
+import { expandStepTag } from '../../src/migrator/expand-step.js';
+import { migrateDatabase } from '../../src/migrator/migrate.js';
+import { type MigrationFile, readMigrations } from '../../src/migrator/migration-files.js';
 
 /**
  * The states of the migration chain a test starts from: nothing applied; the legacy baseline only
