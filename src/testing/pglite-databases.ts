@@ -1,11 +1,11 @@
 import { cpSync, mkdirSync } from 'node:fs';
-import type { Database } from '../database.js';
+import type { ConversationsDatabase } from '../conversations-schema.js';
 import { migrationsFolder } from '../migrations.js';
 import type { PrepareDatabase } from './prepare-database.js';
 
 /** An open embedded PGlite database (PGlite is loaded only when it is used). */
 export interface PgliteDatabase {
-  db: Database;
+  db: ConversationsDatabase;
   close(): Promise<void>;
 }
 
@@ -17,7 +17,7 @@ export interface PgliteDatabase {
 export async function openPglite(source?: { dataDir: string } | { snapshot: Blob }): Promise<PgliteDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  const schema = await import('../schema/index.js');
+  const { conversationsSchema: schema } = await import('../conversations-schema.js');
   let client: InstanceType<typeof PGlite>;
   if (source && 'dataDir' in source) {
     mkdirSync(source.dataDir, { recursive: true });
@@ -25,7 +25,7 @@ export async function openPglite(source?: { dataDir: string } | { snapshot: Blob
   } else {
     client = await PGlite.create(source ? { loadDataDir: source.snapshot } : {});
   }
-  return { db: drizzle({ client, schema }) as unknown as Database, close: () => client.close() };
+  return { db: drizzle({ client, schema }) as unknown as ConversationsDatabase, close: () => client.close() };
 }
 
 /** drizzle's own migrate() over the shipped drizzle/ folder, on PGlite. */
@@ -38,10 +38,10 @@ export const migrateOnPglite: PrepareDatabase = async (db) => {
 export async function createPgliteSnapshot(prepare: PrepareDatabase = migrateOnPglite): Promise<Blob> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
-  const schema = await import('../schema/index.js');
+  const { conversationsSchema: schema } = await import('../conversations-schema.js');
   const client = await PGlite.create();
   try {
-    await prepare(drizzle({ client, schema }) as unknown as Database);
+    await prepare(drizzle({ client, schema }) as unknown as ConversationsDatabase);
     return await client.dumpDataDir('none');
   } finally {
     await client.close();

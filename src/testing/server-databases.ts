@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import type { ConversationsDatabase } from '../conversations-schema.js';
 import { migrationsFolder } from '../migrations.js';
 import type { PrepareDatabase } from './prepare-database.js';
 
@@ -89,13 +89,13 @@ export async function createServerTemplate(
 export async function openServerDatabase(
   url: string,
   maxConnections = 4,
-): Promise<{ db: Database; close(): Promise<void> }> {
+): Promise<{ db: ConversationsDatabase; close(): Promise<void> }> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
-  const schema = await import('../schema/index.js');
+  const { conversationsSchema: schema } = await import('../conversations-schema.js');
   const client = postgres(url, { max: maxConnections, onnotice: () => {} });
   return {
-    db: drizzle({ client, schema }) as unknown as Database,
+    db: drizzle({ client, schema }) as unknown as ConversationsDatabase,
     close: () => client.end({ timeout: 5 }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import type { ConversationsDatabase } from '../conversations-schema.js';
 import { createPgliteSnapshot, migrateOnPglite, openPglite } from './pglite-databases.js';
 import type { PrepareDatabase } from './prepare-database.js';
 import {
@@ -27,7 +27,7 @@ export interface TestKitOptions {
 }
 
 export interface TestKitDatabase {
-  db: Database;
+  db: ConversationsDatabase;
   /** The database's URL on a server; undefined for PGlite. */
   url: string | undefined;
   /** Closes the connection and throws the database away. */

@@ -1,3 +1,4 @@
+import type { ConversationsDatabase } from '../../src/conversations-schema.js';
 import type { Database } from '../../src/database.js';
 import { expandStepTag } from '../../src/migrator/expand-step.js';
 import { migrateDatabase } from '../../src/migrator/migrate.js';
@@ -32,9 +33,14 @@ export function migrationStepTag(
 }
 
 /** Brings an empty database to `step` with the package's migrator (drizzle's bookkeeping included). */
-export async function migrateToStep(db: Database, step: MigrationStep): Promise<void> {
+export async function migrateToStep(
+  db: ConversationsDatabase | Database,
+  step: MigrationStep,
+): Promise<void> {
   const to = migrationStepTag(step);
-  if (to !== undefined) await migrateDatabase(db, { to });
+  // The migrator runs raw SQL in a transaction and never reads the schema drizzle was given, so the
+  // kit's database (registered without the move's ledger tables) serves as well.
+  if (to !== undefined) await migrateDatabase(db as Database, { to });
 }
 
 function requireTag(migration: MigrationFile | undefined, step: MigrationStep): string {

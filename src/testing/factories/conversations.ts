@@ -1,13 +1,13 @@
-import type { Database } from '../../database.js';
 import { conversations } from '../../schema/conversations.js';
 import { messages } from '../../schema/messages.js';
 import { conversationParticipants } from '../../schema/participants.js';
 import type { Conversation, ConversationParticipant, Message } from '../../types.js';
+import type { FactoryDatabase } from './factory-database.js';
 import { createMove } from './host.js';
 
 /** A conversation; without `moveId` it gets a new move (with its owner) of its own. */
 export async function createConversation(
-  db: Database,
+  db: FactoryDatabase,
   overrides: Partial<typeof conversations.$inferInsert> = {},
 ): Promise<Conversation> {
   const moveId = overrides.moveId ?? (await createMove(db)).move.id;
@@ -21,7 +21,7 @@ export async function createConversation(
 
 /** A participant of a conversation: an employee with `userId`, or the AI when no user is given. */
 export async function createParticipant(
-  db: Database,
+  db: FactoryDatabase,
   overrides: Partial<typeof conversationParticipants.$inferInsert> & { conversationId: string },
 ): Promise<ConversationParticipant> {
   const participantType = overrides.participantType ?? (overrides.userId ? 'employee' : 'ai');
@@ -35,7 +35,7 @@ export async function createParticipant(
 
 /** A message; without `conversationId` it goes into a new conversation of its own. */
 export async function createMessage(
-  db: Database,
+  db: FactoryDatabase,
   overrides: Partial<typeof messages.$inferInsert> = {},
 ): Promise<Message> {
   const conversationId = overrides.conversationId ?? (await createConversation(db)).id;

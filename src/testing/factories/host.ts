@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../database.js';
 import { employees, moves, users } from '../../schema/core.js';
+import type { FactoryDatabase } from './factory-database.js';
 
 type User = typeof users.$inferSelect;
 type Employee = typeof employees.$inferSelect;
@@ -12,7 +12,7 @@ export function uniqueToken(): string {
 }
 
 export async function createUser(
-  db: Database,
+  db: FactoryDatabase,
   overrides: Partial<typeof users.$inferInsert> = {},
 ): Promise<User> {
   const token = uniqueToken();
@@ -25,7 +25,7 @@ export async function createUser(
 }
 
 export async function createEmployee(
-  db: Database,
+  db: FactoryDatabase,
   overrides: Partial<typeof employees.$inferInsert> = {},
 ): Promise<Employee> {
   const [employee] = await db
@@ -48,7 +48,7 @@ export interface MoveWithOwner {
  * owner inference follows moves -> employees -> users by email). `email` defaults to a unique one.
  */
 export async function createMove(
-  db: Database,
+  db: FactoryDatabase,
   overrides: { email?: string; userId?: string; moveId?: string } = {},
 ): Promise<MoveWithOwner> {
   const email = overrides.email ?? `${uniqueToken()}@example.com`;
