@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
@@ -11,6 +11,7 @@ import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
@@ -154,7 +155,9 @@ await runCommand('bench', async () => {
       queries,
     };
     const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-    writeFileSync(out, renderReport(report));
+    // The suite section (npm run bench:suite) is measured separately and kept as it is.
+    const suite = existsSync(out) ? suiteSection(readFileSync(out, 'utf8')) : undefined;
+    writeFileSync(out, suite ? withSuiteSection(renderReport(report), suite) : renderReport(report));
     log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
     return exitCode.ok;
   } finally {
