@@ -6,11 +6,12 @@ import { exitCode } from '../src/commands/exit-code.js';
 import { runAsProcess } from '../src/commands/process.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import { redactUrl } from '../src/connection-target.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { benchChain } from './chain.js';
-import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { loadLegacyDatabase } from './load-legacy.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
@@ -99,7 +100,7 @@ const bench = defineCommand({
       if (flags.only === 'sync') {
         const size = plan.large;
         log(`Sync: loading ${size.messages} messages (${size.sessions} sessions) before the expand step...`);
-        await loadLegacyDatabase(server, 'bench_sync', expandTarget(), size);
+        await loadLegacyDatabase(server, 'bench_sync', expandStepTag(), size);
         const result = await benchSync(
           server,
           'bench_sync',
@@ -113,7 +114,7 @@ const bench = defineCommand({
         return exitCode.ok;
       }
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-      const target = expandTarget();
+      const target = expandStepTag();
       const plansDir = resolve(repoRoot, 'bench/plans');
       rmSync(plansDir, { recursive: true, force: true });
       mkdirSync(plansDir, { recursive: true });
@@ -187,13 +188,15 @@ const bench = defineCommand({
         move,
         queries,
       };
+      // The sections measured by their own runs (--only sync, npm run bench:suite) are kept as they are.
       const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
       const start = previous.indexOf(syncSectionStart);
       const end = previous.indexOf(syncSectionEnd);
-      // The sync's section comes from its own run (--only sync): keep it.
       const kept =
         start !== -1 && end !== -1 ? previous.slice(start, end + syncSectionEnd.length) : undefined;
-      const rendered = renderReport(report);
+      const suite = previous ? suiteSection(previous) : undefined;
+      let rendered = renderReport(report);
+      if (suite) rendered = withSuiteSection(rendered, suite);
       writeFileSync(out, kept ? spliceSyncSection(rendered, kept) : rendered);
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLegacyData } from '../bench/legacy-data.js';
-import { expandTarget } from '../bench/lib/expand-target.js';
 import { legacyBaselineTag, removeSync } from '../bench/lib/sync.js';
 import { runSeedStep3 } from '../bench/seed-step3.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import {
   createTestDatabase,
@@ -33,7 +33,7 @@ async function loaded(label: string) {
     connection: { TimeZone: 'UTC' },
   });
   const counts = await loadLegacyData(sql, size);
-  await migrateDatabase(handle.db, { to: expandTarget() });
+  await migrateDatabase(handle.db, { to: expandStepTag() });
   await handle.close();
   // Seed 000 Step 3 below knows no sync (bench/move.ts removes it the same way).
   await removeSync(sql);

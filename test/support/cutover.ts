@@ -4,7 +4,6 @@ import { type Queryable, queryRows } from '../../src/database.js';
 import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/legacy-move/index.js';
 import { mapSql } from '../../src/legacy-move/mapping.js';
 import { expandStepTag } from '../../src/migrator/expand-step.js';
-import { legacyBaselineTag } from '../../src/migrator/legacy-baseline-tag.js';
 import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -16,9 +15,8 @@ export async function legacyThenExpanded(
   label: string,
   dataset: LegacyDatasetOptions = { sessions: 40, messagesPerSession: 4, seed: 5 },
 ): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
-  const database = await createTestDatabase(label);
+  const database = await createTestDatabase(label, { at: 'legacy' });
   const handle = await database.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db, { to: legacyBaselineTag });
   await insertLegacyDataset(handle.db, dataset);
   await migrateDatabase(handle.db, { to: expandStepTag() });
   return { database, handle };

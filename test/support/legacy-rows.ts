@@ -4,8 +4,6 @@ import type { DatabaseHandle } from '../../src/connect.js';
 import { syncingSetting } from '../../src/cutover/syncing-setting.js';
 import { type Database, type Queryable, queryRows } from '../../src/database.js';
 import { moveTargetTables as movedTables } from '../../src/legacy-move/preconditions.js';
-import { expandStepTag } from '../../src/migrator/expand-step.js';
-import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**
@@ -18,9 +16,8 @@ export async function expandedDatabase(
   label: string,
   options: { sync?: boolean } = {},
 ): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
-  const database = await createTestDatabase(label);
+  const database = await createTestDatabase(label, { at: 'expanded' });
   const handle = await database.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db, { to: expandStepTag() });
   if (!options.sync) await removeSync(handle.db);
   return { database, handle };
 }
