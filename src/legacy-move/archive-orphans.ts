@@ -34,6 +34,13 @@ export interface ArchiveBatchCounts {
 
 /** --orphans=archive for one key range of orphan sessions: the session and its messages, with the reason. */
 export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promise<ArchiveBatchCounts> {
+  // With the sync on, an old-app message written into one of these orphans must be in the image, or
+  // find the archive row and be added to it by the sync: lock the sessions first (a message's foreign
+  // key check waits for this batch, or this batch for the message), then read (READ COMMITTED: the
+  // image below sees the messages this lock waited for).
+  await tx.execute(
+    sql`select 1 from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)} for update of t`,
+  );
   const [row] = await queryRows<{ inserted: number; updated: number }>(
     tx,
     sql`

@@ -40,6 +40,11 @@ export interface BatchPlanning {
   indexProbes?: boolean;
   /** Names the batch in retries and in the error when it gives up. */
   label?: string;
+  /**
+   * READ COMMITTED instead of REPEATABLE READ: each statement sees what committed before it, so a batch
+   * that first locks its rows and then reads sees the writes it waited for (the orphan archive).
+   */
+  readCommitted?: boolean;
 }
 
 // lock_not_available (lock_timeout), serialization_failure, deadlock_detected: the batch did nothing,
@@ -95,7 +100,7 @@ export async function inBatchTransaction<T>(
           }
           return body(tx);
         },
-        { isolationLevel: 'repeatable read' },
+        { isolationLevel: planning.readCommitted ? 'read committed' : 'repeatable read' },
       );
     } catch (error) {
       const pg = databaseErrorOf(error);

@@ -204,6 +204,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       await forEachRange(db, sql`chat_sessions`, batchSize, orphanFilter, async (range) => {
         const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range), {
           label: `orphans batch ${batches + 1}`,
+          readCommitted: true,
         });
         counts.archiveInserted += c.archiveInserted;
         counts.archiveUpdated += c.archiveUpdated;
