@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
@@ -15,11 +15,13 @@ import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
+import { benchRowLevelSecurity } from './rls.js';
+import { rlsHeading, rlsSection } from './rls-report.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench [-- --quick] [-- --mover <file>] [-- --out <file>]
+Usage: npm run bench [-- --quick] [-- --only rls] [-- --mover <file>] [-- --out <file>]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -28,6 +30,9 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --mover <file>   the move script to measure (default scripts/chats-migrate.ts); when it does not
                    exist the move half is skipped and the report says so
   --out <file>     where to write the report (default BENCHMARKS.md)
+  --only rls       only the row-level security section (the hot queries as the owner and as the app
+                   role, and a message insert): loads the large data set, builds the hot-query data
+                   with seed 000 Step 3 and replaces that one section of the report (~10 minutes)
 
 Needs a PostgreSQL server: DATABASE_URL names a role that may create databases (the bench creates
 bench_* databases and drops them when done). Without it, only the chain on PGlite is timed.
@@ -57,9 +62,20 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 await runCommand('bench', async () => {
   const flags = parseFlags(
     process.argv.slice(2),
-    { quick: { type: 'boolean' }, mover: { type: 'string' }, out: { type: 'string' } },
+    {
+      quick: { type: 'boolean' },
+      mover: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+    },
     help,
   );
+  if (flags.only !== undefined && flags.only !== 'rls') {
+    process.stderr.write(
+      `bench: --only ${flags.only}: the only focused part is \`rls\`. Run \`npm run bench -- --only rls\`.\n`,
+    );
+    return exitCode.couldNotRun;
+  }
   const plan = flags.quick ? quick : full;
   const startedAt = new Date();
   const url = process.env.DATABASE_URL;
@@ -80,6 +96,12 @@ await runCommand('bench', async () => {
     log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
     const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
     const target = expandTarget();
+    if (flags.only === 'rls') {
+      const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
+      await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
+      log(`Wrote the row-level security section of ${out}.`);
+      return exitCode.ok;
+    }
     const plansDir = resolve(repoRoot, 'bench/plans');
     rmSync(plansDir, { recursive: true, force: true });
     mkdirSync(plansDir, { recursive: true });
@@ -132,6 +154,8 @@ await runCommand('bench', async () => {
       plan.queryRuns,
       plansDir,
     );
+    log(`Row-level security: ${plan.queryRuns} runs of each query per user kind, owner and app role...`);
+    const rls = await benchRowLevelSecurity(server, 'bench_queries', plan.queryRuns);
 
     const report: BenchReport = {
       quick: Boolean(flags.quick),
@@ -152,6 +176,7 @@ await runCommand('bench', async () => {
       chain,
       move,
       queries,
+      rls,
     };
     const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
     writeFileSync(out, renderReport(report));
@@ -178,4 +203,39 @@ async function loadLegacyDatabase(server: BenchServer, name: string, target: str
   } finally {
     await sql.end();
   }
+}
+
+/** `--only rls`: the hot-query data set at the large size, then the owner / app role section alone. */
+async function benchOnlyRls(
+  server: BenchServer,
+  target: string,
+  size: LegacyDataSize,
+  runs: number,
+  startedAt: Date,
+  out: string,
+): Promise<void> {
+  log(`Loading ${size.messages} legacy messages...`);
+  const counts = await loadLegacyDatabase(server, 'bench_queries', target, size);
+  log('Building the hot-query data set (seed 000 Step 3 and the extra participants)...');
+  const qsql = server.client('bench_queries');
+  try {
+    await buildQueryData(qsql);
+  } finally {
+    await qsql.end();
+  }
+  log(`Row-level security: ${runs} runs of each query per user kind, owner and app role...`);
+  const rls = await benchRowLevelSecurity(server, 'bench_queries', runs);
+  const section = rlsSection(
+    rls,
+    startedAt.toISOString(),
+    `Data (\`--only rls\`): ${counts.messages.toLocaleString('en-US')} legacy messages in ${counts.sessions.toLocaleString('en-US')} sessions, moved by seed 000 Step 3 and extended as in section 2.`,
+  ).join('\n');
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(rlsHeading);
+  const next = start === -1 ? -1 : current.indexOf('\n## ', start + rlsHeading.length);
+  const replaced =
+    start === -1
+      ? `${current.trimEnd()}\n\n${section}`
+      : `${current.slice(0, start)}${section}${next === -1 ? '' : current.slice(next)}`;
+  writeFileSync(out, `${replaced.trimEnd()}\n`);
 }
