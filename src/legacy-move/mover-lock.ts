@@ -3,7 +3,7 @@ import { type Queryable, queryRows } from '../database.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { moverLockName } from './mapping.js';
 
-const key = sql`hashtextextended(${moverLockName}, 0)`;
+const key = sql`pg_catalog.hashtextextended(${moverLockName}, 0)`;
 
 export interface MoverLock {
   /** The backend that holds the lock; every batch checks it still runs on it. */

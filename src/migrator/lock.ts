@@ -7,5 +7,7 @@ import type { Queryable } from '../database.js';
  * deploy can never leave it held.
  */
 export async function lockSchemaChanges(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('conversations-db:schema-changes', 0))`);
+  await tx.execute(
+    sql`select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended('conversations-db:schema-changes', 0))`,
+  );
 }
