@@ -6,6 +6,11 @@ import { insertLegacyDataset } from '../src/legacy-move/index.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
+import {
+  listConversationMessages,
+  listMoveConversations,
+  listUserConversations,
+} from '../src/queries/index.js';
 import { conversationParticipants, conversations, messages } from '../src/schema/index.js';
 import { withUser } from '../src/security/with-user.js';
 import {
@@ -115,13 +120,33 @@ beforeAll(async () => {
         .where(sql`${conversationParticipants.userId} is not null`)
         .limit(1);
       if (!participant?.userId) return { code: 1, output: 'no participant with a user after the move' };
-      const seen = await withUser(app.db, participant.userId, async (tx) => {
+      const userId = participant.userId;
+      const seen = await withUser(app.db, userId, async (tx) => {
         await tx.insert(messages).values({
           conversationId: participant.conversationId,
-          authorId: participant.userId,
+          authorId: userId,
           content: 'posted under attack',
         });
-        return tx.select({ id: conversations.id }).from(conversations);
+        // Every hot query of src/queries, as the app runs it.
+        const db = tx as unknown as typeof app.db;
+        const list = await listUserConversations(db, { userId });
+        const page = await listConversationMessages(db, {
+          conversationId: participant.conversationId,
+          limit: 2,
+        });
+        await listConversationMessages(db, {
+          conversationId: participant.conversationId,
+          before: page.nextCursor,
+        });
+        const [conversation] = await tx
+          .select({ moveId: conversations.moveId })
+          .from(conversations)
+          .where(eq(conversations.id, participant.conversationId));
+        await listMoveConversations(db, {
+          moveId: conversation?.moveId ?? '',
+          status: ['active', 'archived'],
+        });
+        return list;
       });
       const posted = await app.db.select().from(messages).where(eq(messages.content, 'posted under attack'));
       return { code: seen.length > 0 && posted.length === 1 ? 0 : 1, output: `saw ${seen.length}` };
