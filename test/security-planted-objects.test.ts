@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/database.js';
 import { insertLegacyDataset } from '../src/legacy-move/index.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
@@ -13,6 +14,7 @@ import {
 } from '../src/queries/index.js';
 import { conversationParticipants, conversations, messages } from '../src/schema/index.js';
 import { withUser } from '../src/security/with-user.js';
+import { insertMessage, insertSession } from './support/legacy-rows.js';
 import {
   boundToPlanted,
   calledNames,
@@ -33,7 +35,7 @@ import {
 // Issue 16, planted code: a role that may CREATE in public (the default before PostgreSQL 15, kept by
 // pg_upgrade) plants overloads of every function and operator the package's SQL uses, with the
 // argument types of the package's columns. Then the whole life of a database runs as the superuser:
-// the expand migrations, chats:migrate, chats:validate, the app reading and posting through
+// the expand migrations, the old app writing to the legacy tables (and any trigger there), chats:migrate, chats:validate, the app reading and posting through
 // withUser, the guarded drop, and the down files back to the baseline. Nothing planted may be
 // called, and nothing of the package may be bound to a planted object.
 //
@@ -106,6 +108,27 @@ beforeAll(async () => {
   const expand = expandStepTag();
   await record(`db:migrate --to ${expand}`, script('db-migrate.ts', ['--to', expand]));
   await plant(); // the types the expand step created (enums, timestamptz columns)
+  // The old app keeps writing during the expand step; any trigger on the legacy tables fires here.
+  await record('the old app writes to the legacy tables', async () => {
+    const old = await database.open({ maxConnections: 1 });
+    try {
+      const [move] = await queryRows<{ id: string }>(old.db, sql`select id::text from moves limit 1`);
+      const session = await insertSession(old.db, {
+        moveId: move?.id ?? null,
+        title: 'written under attack',
+      });
+      const kept = await insertMessage(old.db, session, { role: 'assistant', content: 'kept' });
+      const gone = await insertMessage(old.db, session, { role: 'user', content: 'gone' });
+      await old.db.execute(sql`update chat_messages set content = 'kept, edited' where id = ${kept}::uuid`);
+      await old.db.execute(sql`update chat_sessions set title = 'retitled' where id = ${session}::uuid`);
+      await old.db.execute(sql`delete from chat_messages where id = ${gone}::uuid`);
+      return { code: 0, output: '' };
+    } catch (error) {
+      return { code: 1, output: String(error) };
+    } finally {
+      await old.close();
+    }
+  });
   await record('chats:migrate', script('chats-migrate.ts', []));
   await record('chats:validate', script('chats-validate.ts', []));
   await record('the app reads and posts through withUser', async () => {
@@ -208,7 +231,7 @@ describe.skipIf(!hasServer)(`planted objects in public ${serverOnlyReason}`, () 
     expect(summary).toEqual(
       steps.map((s) => ({ step: s.name, exit: 0, calls: 0, bound: [], planted: null, output: '' })),
     );
-    expect(steps).toHaveLength(7);
+    expect(steps).toHaveLength(8);
   });
 
   it("the attacker cannot create in the policies' schema", async () => {
