@@ -107,7 +107,7 @@ describe('the packed package in an app', () => {
         'conversation: Lease questions [housing] of move true',
         'creator: ann@example.com',
         'participants: employee:user-ann, ai:-',
-        'messages: Is the lease signed? | Yes, on Monday.',
+        'messages: Is the lease signed? | Movers come at nine. | Yes, on Monday.',
         'metadata kept: T-9',
         'message back to: Lease questions by ann@example.com',
         'rejected:',
@@ -139,7 +139,7 @@ describe('the packed package in an app', () => {
                    (select count(*)::int from messages m where m.conversation_id = c.id) as messages
             from conversations c`,
       );
-      expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 2 }]);
+      expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 3 }]);
     } finally {
       await handle.close();
     }
