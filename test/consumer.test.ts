@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { repoRoot, run } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -89,8 +90,71 @@ describe('the packed package in an app', () => {
         'drizzle/0001_conversations.sql',
       ]),
     );
-    // Node-only command-line code (drivers, the locked migrator) and the legacy tables stay out of dist/.
-    expect(packedFiles.filter((path) => /^dist\/.*(connect|migrator|legacy|docs)/.test(path))).toEqual([]);
+    // The operator commands ship behind the bin; the repository's checks (drift, docs) do not.
+    expect(packedFiles).toContain('dist/commands/main.js');
+    expect(packedFiles.filter((path) => /^dist\/(drift|docs)\//.test(path))).toEqual([]);
+  });
+
+  it('the app entry points import none of the operator tooling, the drivers or the legacy tables', () => {
+    const root = join(app, 'node_modules/@moveline/conversations-db');
+    const reached = new Set<string>();
+    const packages = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const source = readFileSync(join(root, file), 'utf8');
+      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        if (!specifier) continue;
+        if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+        else
+          packages.add(
+            specifier.startsWith('@')
+              ? specifier.split('/').slice(0, 2).join('/')
+              : (specifier.split('/')[0] ?? ''),
+          );
+      }
+    };
+    for (const entry of ['dist/index.js', 'dist/zod/index.js', 'dist/migrations.js']) visit(entry);
+    expect(
+      [...reached].filter((file) =>
+        /^dist\/(commands|connect|database-url|migrator|legacy|legacy-move)\b/.test(file),
+      ),
+    ).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual([
+      'drizzle-orm',
+      'drizzle-zod',
+      'zod',
+    ]);
+  });
+
+  it('npx conversations-db runs the operator commands from the app with the shipped migrations', async () => {
+    const target = await createTestDatabase('consumer_bin');
+    try {
+      const bin = (args: string[], env: NodeJS.ProcessEnv = target.env) =>
+        run(join(app, 'node_modules/.bin/conversations-db'), args, { ...npmEnv(), ...env }, app);
+      const list = await bin(['--help']);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain('  chats:migrate ');
+      const help = await bin(['db:migrate', '--help']);
+      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(help.stdout).toMatch(/^Usage: npm run db:migrate -- \[--to <tag>\]/);
+      const bad = await bin(['chats:migrate', '--batch-size', '0']);
+      expect(bad).toMatchObject({ code: 2, stdout: '' });
+      expect(bad.stderr).toBe(
+        'chats:migrate: --batch-size must be a positive whole number, not "0". Run `npm run chats:migrate -- --help` for usage.\n',
+      );
+      const expand = await bin(['db:migrate', '--to', expandStepTag()]);
+      expect({ code: expand.code, stderr: expand.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(expand.stdout).toContain(`Applied: ${expandStepTag()}`);
+      const plan = await bin(['chats:plan', '--json']);
+      expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(plan.stdout)).toHaveProperty('sessions');
+      const rest = await bin(['db:migrate']);
+      expect({ code: rest.code, stderr: rest.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(rest.stdout).toMatch(/Applied: \d{4}_drop_legacy_chats/);
+    } finally {
+      await target.drop();
+    }
   });
 
   it('the app type-checks against the installed package with tsc', async () => {
