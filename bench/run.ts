@@ -7,13 +7,14 @@ import { runAsProcess } from '../src/commands/process.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
-import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
@@ -101,7 +102,7 @@ const bench = defineCommand({
     try {
       log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-      const target = expandTarget();
+      const target = expandStepTag();
       if (flags.only === 'rls') {
         const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
         await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
@@ -185,7 +186,9 @@ const bench = defineCommand({
         rls,
       };
       const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-      writeFileSync(out, renderReport(report));
+      // The suite section (npm run bench:suite) is measured separately and kept as it is.
+      const suite = existsSync(out) ? suiteSection(readFileSync(out, 'utf8')) : undefined;
+      writeFileSync(out, suite ? withSuiteSection(renderReport(report), suite) : renderReport(report));
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;
     } finally {
@@ -241,7 +244,9 @@ async function benchOnlyRls(
   ).join('\n');
   const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
   const start = current.indexOf(rlsHeading);
-  const next = start === -1 ? -1 : current.indexOf('\n## ', start + rlsHeading.length);
+  // The section ends where the next one (or another generator's marked block) begins.
+  const after = start === -1 ? -1 : current.slice(start + rlsHeading.length).search(/\n(## |<!-- )/);
+  const next = after === -1 ? -1 : start + rlsHeading.length + after;
   const replaced =
     start === -1
       ? `${current.trimEnd()}\n\n${section}`
