@@ -8,6 +8,7 @@ import { UsageError } from '../src/commands/usage-error.js';
 import { redactUrl } from '../src/connection-target.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { benchChain } from './chain.js';
+import type { LegacyDataSize } from './legacy-data.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
@@ -17,12 +18,14 @@ import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
+import { benchRowLevelSecurity } from './rls.js';
+import { rlsHeading, rlsSection } from './rls-report.js';
 import { benchSync, renderSyncSection, spliceSyncSection, syncSectionEnd, syncSectionStart } from './sync.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench -- [--quick] [--mover <file>] [--out <file>] [--only sync]
+Usage: npm run bench -- [--quick] [--only rls|sync] [--mover <file>] [--out <file>]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -31,6 +34,9 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --mover <file>   the move script to measure (default scripts/chats-migrate.ts); when it does not
                    exist the move half is skipped and the report says so
   --out <file>     where to write the report (default BENCHMARKS.md)
+  --only rls       only the row-level security section (the hot queries as the owner and as the app
+                   role, and a message insert): loads the large data set, builds the hot-query data
+                   with seed 000 Step 3 and replaces that one section of the report (10 to 15 minutes)
   --only sync      only the cutover sync's cost (write latency with the sync on and off, the move
                    with and without it, the drop's equality check) at 1M messages (--quick: 40k);
                    replaces that section of the report and leaves the rest as it is
@@ -72,8 +78,10 @@ const bench = defineCommand({
   },
   usesDatabase: false,
   parse: (flags) => {
-    if (flags.only !== undefined && flags.only !== 'sync') {
-      throw new UsageError(`--only takes sync (the only focused mode), not ${flags.only}`);
+    if (flags.only !== undefined && flags.only !== 'rls' && flags.only !== 'sync') {
+      throw new UsageError(
+        `--only ${flags.only}: the focused parts are \`rls\` and \`sync\` (npm run bench -- --only rls)`,
+      );
     }
     return flags;
   },
@@ -115,6 +123,12 @@ const bench = defineCommand({
       }
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
       const target = expandStepTag();
+      if (flags.only === 'rls') {
+        const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
+        await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
+        log(`Wrote the row-level security section of ${out}.`);
+        return exitCode.ok;
+      }
       const plansDir = resolve(repoRoot, 'bench/plans');
       rmSync(plansDir, { recursive: true, force: true });
       mkdirSync(plansDir, { recursive: true });
@@ -167,6 +181,8 @@ const bench = defineCommand({
         plan.queryRuns,
         plansDir,
       );
+      log(`Row-level security: ${plan.queryRuns} runs of each query per user kind, owner and app role...`);
+      const rls = await benchRowLevelSecurity(server, 'bench_queries', plan.queryRuns);
 
       const report: BenchReport = {
         quick: Boolean(flags.quick),
@@ -187,6 +203,7 @@ const bench = defineCommand({
         chain,
         move,
         queries,
+        rls,
       };
       // The sections measured by their own runs (--only sync, npm run bench:suite) are kept as they are.
       const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
@@ -207,3 +224,40 @@ const bench = defineCommand({
 });
 
 await runAsProcess(bench);
+
+/** `--only rls`: the hot-query data set at the large size, then the owner / app role section alone. */
+async function benchOnlyRls(
+  server: BenchServer,
+  target: string,
+  size: LegacyDataSize,
+  runs: number,
+  startedAt: Date,
+  out: string,
+): Promise<void> {
+  log(`Loading ${size.messages} legacy messages...`);
+  const counts = await loadLegacyDatabase(server, 'bench_queries', target, size);
+  log('Building the hot-query data set (seed 000 Step 3 and the extra participants)...');
+  const qsql = server.client('bench_queries');
+  try {
+    await buildQueryData(qsql);
+  } finally {
+    await qsql.end();
+  }
+  log(`Row-level security: ${runs} runs of each query per user kind, owner and app role...`);
+  const rls = await benchRowLevelSecurity(server, 'bench_queries', runs);
+  const section = rlsSection(
+    rls,
+    startedAt.toISOString(),
+    `Data (\`--only rls\`): ${counts.messages.toLocaleString('en-US')} legacy messages in ${counts.sessions.toLocaleString('en-US')} sessions, moved by seed 000 Step 3 and extended as in section 2.`,
+  ).join('\n');
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(rlsHeading);
+  // The section ends where the next one (or another generator's marked block) begins.
+  const after = start === -1 ? -1 : current.slice(start + rlsHeading.length).search(/\n(## |<!-- )/);
+  const next = after === -1 ? -1 : start + rlsHeading.length + after;
+  const replaced =
+    start === -1
+      ? `${current.trimEnd()}\n\n${section}`
+      : `${current.slice(0, start)}${section}${next === -1 ? '' : current.slice(next)}`;
+  writeFileSync(out, `${replaced.trimEnd()}\n`);
+}

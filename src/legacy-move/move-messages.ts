@@ -34,10 +34,12 @@ export async function moveMessageBatch(
              coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')} as created_at,
              m.id is not null as message_exists, lm.message_id is not null as ledger_exists,
-             (m.conversation_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model,
+             -- author_type as text: the = of an enum is looked up by name, and an exact-type one planted in
+             -- public would win over pg_catalog's polymorphic anyenum operator.
+             (m.conversation_id, m.author_type::text, m.content, m.tool_calls, m.reasoning, m.model,
               m.metadata, m.created_at)
              is distinct from
-             (cm.session_id, ${authorType}, coalesce(cm.content, ${nullContentReplacement}),
+             (cm.session_id, (${authorType})::text, coalesce(cm.content, ${nullContentReplacement}),
               cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')}) as message_differs
       from chat_messages cm
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id

@@ -136,7 +136,7 @@ async function failingIds(
 ): Promise<{ failing: number; failingIds: string[] }> {
   const [row] = await queryRows<{ n: number; ids: string[] | null }>(
     tx,
-    sql`select count(*)::int as n, (array_agg(id::text order by id))[1:${limit}] as ids from ${query} f`,
+    sql`select count(*)::int as n, (pg_catalog.array_agg(id::text order by id))[1:${limit}] as ids from ${query} f`,
   );
   return { failing: row?.n ?? 0, failingIds: row?.ids ?? [] };
 }
@@ -144,7 +144,7 @@ async function failingIds(
 const aiParticipantMismatches = sql`(
   select l.session_id as id from legacy_chat_moved_sessions l
   left join (select conversation_id, count(*) as n from conversation_participants
-             where participant_type = 'ai' group by conversation_id) p on p.conversation_id = l.session_id
+             where participant_type::text = 'ai' group by conversation_id) p on p.conversation_id = l.session_id
   where coalesce(p.n, 0) <> 1
 )`;
 
@@ -155,7 +155,7 @@ const ownerMismatches = sql`(
   where l.owner_user_id is distinct from o.user_id
      or (o.user_id is not null and not exists (
           select 1 from conversation_participants p where p.conversation_id = c.id and p.user_id = o.user_id
-            and p.participant_type = 'employee' and p.role = 'owner'))
+            and p.participant_type::text = 'employee' and p.role::text = 'owner'))
 )`;
 
 const totalsQuery = sql`select

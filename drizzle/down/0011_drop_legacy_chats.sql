@@ -1,4 +1,4 @@
--- Down of 0008_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
+-- Down of 0011_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
 -- created them (same columns, defaults and constraint names), refilled losslessly by reversing the
 -- mapping (src/legacy-move/mapping.ts: the same expressions as the reverse sync), and the sync on again:
 --   - EVERY conversation and message comes back, moved or written by the new app after go-live, since
@@ -10,6 +10,8 @@
 --   - author_type maps back to message_role (ai -> assistant; the mapping is a bijection);
 --   - archived orphans come back from chat_session_archive, which kept each legacy row as jsonb.
 -- A session both moved and archived (archived, then later assigned) comes back from its moved copy.
+-- Functions are qualified with pg_catalog and the enum is compared as text: this runs as the
+-- migrating role, and an exact-type overload planted in public would otherwise win the call.
 CREATE TYPE "public"."message_role" AS ENUM('user', 'assistant', 'system');
 --> statement-breakpoint
 CREATE TABLE "chat_sessions" (
@@ -46,7 +48,7 @@ FROM "conversations" c
 LEFT JOIN "legacy_chat_moved_sessions" l ON l."session_id" = c."id";
 --> statement-breakpoint
 INSERT INTO "chat_sessions"
-SELECT (jsonb_populate_record(NULL::"chat_sessions", a."session")).*
+SELECT (pg_catalog.jsonb_populate_record(NULL::"chat_sessions", a."session")).*
 FROM "chat_session_archive" a
 ON CONFLICT ("id") DO NOTHING;
 --> statement-breakpoint
@@ -64,9 +66,9 @@ FROM "messages" m
 LEFT JOIN "legacy_chat_moved_messages" lm ON lm."message_id" = m."id";
 --> statement-breakpoint
 INSERT INTO "chat_messages"
-SELECT (jsonb_populate_record(NULL::"chat_messages", e.value)).*
+SELECT (pg_catalog.jsonb_populate_record(NULL::"chat_messages", e.value)).*
 FROM "chat_session_archive" a
-CROSS JOIN LATERAL jsonb_array_elements(a."messages") AS e(value)
+CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(a."messages") AS e(value)
 -- The archived image of a session that was later moved is stale: its moved copy came back above.
 WHERE NOT EXISTS (SELECT 1 FROM "legacy_chat_moved_sessions" l WHERE l."session_id" = a."session_id")
 ON CONFLICT ("id") DO NOTHING;
@@ -75,5 +77,5 @@ ALTER TABLE "chat_messages" ADD CONSTRAINT "chat_messages_session_id_chat_sessio
 --> statement-breakpoint
 ALTER TABLE "chat_sessions" ADD CONSTRAINT "chat_sessions_move_id_moves_id_fk" FOREIGN KEY ("move_id") REFERENCES "public"."moves"("id") ON DELETE no action ON UPDATE no action;
 --> statement-breakpoint
--- Both shapes are equal again: keep them so (0007_legacy_chat_sync), until the drop runs once more.
+-- Both shapes are equal again: keep them so (0010_legacy_chat_sync), until the drop runs once more.
 SELECT "public"."legacy_chat_sync_install"();

@@ -1,4 +1,4 @@
--- Down of 0007_legacy_chat_sync: stop syncing the legacy and the new tables (the triggers go), drop the
+-- Down of 0010_legacy_chat_sync: stop syncing the legacy and the new tables (the triggers go), drop the
 -- sync's functions and the equality check, and give conversations.updated_at the stamp of 0002 back.
 -- No row changes: both shapes keep what they hold, and from now on drift apart with every write.
 SELECT "public"."legacy_chat_sync_uninstall"();

@@ -1,3 +1,0 @@
--- Down of 0006_legacy_chat_cutover: drop the cutover's state (the orphan policy the sync applies and the
--- go-live marker). Reverse 0007_legacy_chat_sync first: its triggers read this table.
-DROP TABLE "public"."legacy_chat_cutover";
