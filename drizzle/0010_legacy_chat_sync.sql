@@ -3,8 +3,13 @@
 -- reaches the new tables, and every write of the new app to conversations / messages reaches the legacy
 -- tables, in the same transaction, under the mapping of src/legacy-move/mapping.ts. A write made by one
 -- direction sets conversations_db.syncing for its transaction, and the other direction skips it: no ping-pong.
+-- The functions live in a schema of their own, where only the migrating role may create objects: in
+-- public, a role with CREATE there could plant an overload (an extra parameter with a default) that
+-- makes every call ambiguous or takes it over.
+CREATE SCHEMA "conversations_cutover";
+--> statement-breakpoint
 -- The move's copy of a legacy session goes (its messages, participants and ledger rows with it).
-CREATE FUNCTION "public"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
   DELETE FROM public.legacy_chat_moved_messages lm USING public.messages m
   WHERE m.id = lm.message_id AND m.conversation_id = target_session;
@@ -12,7 +17,7 @@ LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
 $sync$;
 --> statement-breakpoint
 -- Every legacy message of a session that just became a conversation, moved as the mover moves them.
-CREATE FUNCTION "public"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
   INSERT INTO public.messages AS m (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model, metadata, created_at)
   SELECT cm.id, cm.session_id, NULL, (CASE cm.role::text WHEN 'assistant'::text THEN 'ai'::text WHEN 'system'::text THEN 'system'::text ELSE 'user'::text END)::public.author_type, COALESCE(cm.content, ''::text),
@@ -27,7 +32,7 @@ LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
 $sync$;
 --> statement-breakpoint
 -- An archived orphan's message changed: rewrite the archive's array without scanning chat_messages.
-CREATE FUNCTION "public"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
   UPDATE public.chat_session_archive a SET messages = (
     SELECT COALESCE(pg_catalog.jsonb_agg(x.e ORDER BY
@@ -40,7 +45,7 @@ LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $sync$
 $sync$;
 --> statement-breakpoint
 -- Forward sync: an old-app write of chat_sessions, applied to the new tables under the mapping (as chats:migrate would).
-CREATE FUNCTION "public"."legacy_chat_sync_forward_session"() RETURNS trigger
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_forward_session"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting('conversations_db.syncing', true);
@@ -55,7 +60,7 @@ BEGIN
   END IF;
   PERFORM pg_catalog.set_config('conversations_db.syncing', 'on', true);
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id <> NEW.id) THEN
-    PERFORM public.legacy_chat_sync_drop_copy(OLD.id);
+    PERFORM conversations_cutover.legacy_chat_sync_drop_copy(OLD.id);
     DELETE FROM public.chat_session_archive a WHERE a.session_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' THEN
@@ -68,7 +73,7 @@ BEGIN
       -- An orphan: its moved copy goes (as the mover's convergence does); the archive follows the
       -- policy chats:migrate recorded (none recorded yet: the session waits for chats:migrate).
       IF had_copy THEN
-        PERFORM public.legacy_chat_sync_drop_copy(NEW.id);
+        PERFORM conversations_cutover.legacy_chat_sync_drop_copy(NEW.id);
       END IF;
       IF EXISTS (SELECT 1 FROM public.chat_session_archive a WHERE a.session_id = NEW.id) AND NOT had_copy THEN
         UPDATE public.chat_session_archive a SET session = pg_catalog.to_jsonb(NEW) WHERE a.session_id = NEW.id;
@@ -121,7 +126,7 @@ BEGIN
       END IF;
       -- A session that just became a conversation (it was an orphan): its messages follow.
       IF TG_OP = 'UPDATE' AND NOT had_copy THEN
-        PERFORM public.legacy_chat_sync_move_messages_of(NEW.id);
+        PERFORM conversations_cutover.legacy_chat_sync_move_messages_of(NEW.id);
       END IF;
     END IF;
   END IF;
@@ -131,7 +136,7 @@ END
 $sync$;
 --> statement-breakpoint
 -- Forward sync: an old-app write of chat_messages, applied to messages and the ledger under the mapping.
-CREATE FUNCTION "public"."legacy_chat_sync_forward_message"() RETURNS trigger
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_forward_message"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting('conversations_db.syncing', true);
@@ -149,7 +154,7 @@ BEGIN
     INSERT INTO public.legacy_chat_moved_messages AS lm (message_id, content_was_null) VALUES (OLD.id, false)
     ON CONFLICT (message_id) DO NOTHING;
     DELETE FROM public.messages m WHERE m.id = OLD.id;
-    PERFORM public.legacy_chat_sync_archive_message(OLD.session_id, OLD.id, NULL);
+    PERFORM conversations_cutover.legacy_chat_sync_archive_message(OLD.session_id, OLD.id, NULL);
   END IF;
   IF TG_OP <> 'DELETE' THEN
     IF EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = NEW.session_id) THEN
@@ -169,7 +174,7 @@ BEGIN
       WHERE (lm.content_was_null) IS DISTINCT FROM (EXCLUDED.content_was_null);
       END IF;
     ELSE
-      PERFORM public.legacy_chat_sync_archive_message(NEW.session_id, NEW.id, pg_catalog.to_jsonb(NEW));
+      PERFORM conversations_cutover.legacy_chat_sync_archive_message(NEW.session_id, NEW.id, pg_catalog.to_jsonb(NEW));
     END IF;
   END IF;
   PERFORM pg_catalog.set_config('conversations_db.syncing', COALESCE(outer_sync, ''), true);
@@ -178,7 +183,7 @@ END
 $sync$;
 --> statement-breakpoint
 -- Reverse sync: a new-app write of conversations, applied to chat_sessions (the fields the legacy shape holds).
-CREATE FUNCTION "public"."legacy_chat_sync_reverse_conversation"() RETURNS trigger
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversation"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting('conversations_db.syncing', true);
@@ -222,7 +227,7 @@ END
 $sync$;
 --> statement-breakpoint
 -- Reverse sync: a new-app write of messages, applied to chat_messages (the fields the legacy shape holds).
-CREATE FUNCTION "public"."legacy_chat_sync_reverse_message"() RETURNS trigger
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_message"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting('conversations_db.syncing', true);
@@ -262,7 +267,7 @@ $sync$;
 -- jit off and work_mem 64MB: measured at 300k messages, JIT compiling this one-off query cost more than
 -- running it, and the hash of the full join of messages fits in memory instead of 16 batches on disk.
 -- The drop runs it while it holds its locks (BENCHMARKS.md, "The cutover sync", has the time at 1M).
-CREATE FUNCTION "public"."legacy_chat_differences"(keep_orphans boolean)
+CREATE FUNCTION "conversations_cutover"."legacy_chat_differences"(keep_orphans boolean)
 RETURNS TABLE (subject text, id uuid, problem text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off SET work_mem = '64MB' AS $sync$
   SELECT d.subject, d.id, d.problem FROM (
@@ -325,25 +330,25 @@ $sync$;
 -- Creates the four sync triggers; the drop removes them (legacy_chat_sync_uninstall) and its down
 -- file calls this again, so undoing the drop brings the sync back with the tables. The WHEN clause skips
 -- writes made by the other direction (or by the mover) before any function is called or event queued.
-CREATE FUNCTION "public"."legacy_chat_sync_install"() RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $sync$
 BEGIN
   CREATE TRIGGER "legacy_chat_sync_forward" AFTER INSERT OR UPDATE OR DELETE ON "public"."chat_sessions"
     FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "public"."legacy_chat_sync_forward_session"();
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_forward_session"();
   CREATE TRIGGER "legacy_chat_sync_forward" AFTER INSERT OR UPDATE OR DELETE ON "public"."chat_messages"
     FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "public"."legacy_chat_sync_forward_message"();
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_forward_message"();
   CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT OR UPDATE OR DELETE ON "public"."conversations"
     FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_conversation"();
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversation"();
   CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT OR UPDATE OR DELETE ON "public"."messages"
     FOR EACH ROW WHEN (pg_catalog.current_setting('conversations_db.syncing', true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "public"."legacy_chat_sync_reverse_message"();
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_message"();
 END
 $sync$;
 --> statement-breakpoint
-CREATE FUNCTION "public"."legacy_chat_sync_uninstall"() RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $sync$
 BEGIN
   IF pg_catalog.to_regclass('public.chat_sessions') IS NOT NULL THEN
@@ -374,16 +379,16 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_sync_drop_copy"(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_sync_drop_copy"(uuid) FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_sync_move_messages_of"(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_sync_move_messages_of"(uuid) FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_sync_archive_message"(uuid, uuid, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_sync_archive_message"(uuid, uuid, jsonb) FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_differences"(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_differences"(boolean) FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_sync_install"() FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_sync_install"() FROM PUBLIC;
 --> statement-breakpoint
-REVOKE ALL ON FUNCTION "public"."legacy_chat_sync_uninstall"() FROM PUBLIC;
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() FROM PUBLIC;
 --> statement-breakpoint
-SELECT "public"."legacy_chat_sync_install"();
+SELECT "conversations_cutover"."legacy_chat_sync_install"();

@@ -31,7 +31,7 @@ describe('the sync migration', () => {
 
   it('the drop guard calls the same equality check as chats:validate, and the down of the drop reverses the mapping as mapping.ts does', () => {
     expect(file(defaultMigrationsFolder, `${dropLegacyChatsSuffix}.sql`)).toContain(
-      '"public"."legacy_chat_differences"(false)',
+      '"conversations_cutover"."legacy_chat_differences"(false)',
     );
     const down = file(join(defaultMigrationsFolder, 'down'), `${dropLegacyChatsSuffix}.sql`);
     for (const expression of [
@@ -45,7 +45,7 @@ describe('the sync migration', () => {
     ]) {
       expect(down).toContain(expression);
     }
-    expect(down).toContain('SELECT "public"."legacy_chat_sync_install"();');
+    expect(down).toContain('SELECT "conversations_cutover"."legacy_chat_sync_install"();');
   });
 });
 
@@ -71,7 +71,7 @@ describe('the sync functions in the catalog', () => {
       sql`select p.proname as name, p.prosecdef as definer, p.proconfig as config,
                  has_function_privilege('public', p.oid, 'execute') as public_execute
           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-          where n.nspname = 'public' and p.proname like 'legacy_chat_%' order by p.proname`,
+          where n.nspname = 'conversations_cutover' and p.proname like 'legacy_chat_%' order by p.proname`,
     );
     expect(rows.map((r) => r.name)).toEqual([
       'legacy_chat_differences',

@@ -4,5 +4,5 @@ export { legacyBaselineTag } from '../../src/migrator/legacy-baseline-tag.js';
 
 /** Removes the cutover sync's triggers (its functions stay): the two shapes then only meet through a move. */
 export async function removeSync(sql: postgres.Sql): Promise<void> {
-  await sql.unsafe('select public.legacy_chat_sync_uninstall()');
+  await sql.unsafe('select conversations_cutover.legacy_chat_sync_uninstall()');
 }

@@ -78,4 +78,4 @@ ALTER TABLE "chat_messages" ADD CONSTRAINT "chat_messages_session_id_chat_sessio
 ALTER TABLE "chat_sessions" ADD CONSTRAINT "chat_sessions_move_id_moves_id_fk" FOREIGN KEY ("move_id") REFERENCES "public"."moves"("id") ON DELETE no action ON UPDATE no action;
 --> statement-breakpoint
 -- Both shapes are equal again: keep them so (0010_legacy_chat_sync), until the drop runs once more.
-SELECT "public"."legacy_chat_sync_install"();
+SELECT "conversations_cutover"."legacy_chat_sync_install"();

@@ -1,6 +1,6 @@
 // Every way the legacy tables (chat_sessions / chat_messages) and the new ones can differ under the
 // mapping: the one definition of "equal" (and of "accounted for") that the gate (chats:validate) and
-// the drop's guard share. The SQL that finds them is public.legacy_chat_differences(), rendered into
+// the drop's guard share. The SQL that finds them is conversations_cutover.legacy_chat_differences(), rendered into
 // the sync migration by ./sync-sql.ts from the mapping in src/legacy-move/mapping.ts.
 
 export const differenceKinds = {

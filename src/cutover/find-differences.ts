@@ -11,7 +11,7 @@ export interface DifferenceGroup {
 
 /**
  * Where the legacy and the new tables differ under the mapping, grouped by kind (every kind, zero
- * included): public.legacy_chat_differences(), the same function the drop's guard calls.
+ * included): conversations_cutover.legacy_chat_differences(), the same function the drop's guard calls.
  */
 export async function findDifferences(
   db: Queryable,
@@ -20,8 +20,8 @@ export async function findDifferences(
 ): Promise<DifferenceGroup[]> {
   const rows = await queryRows<{ problem: DifferenceKind; n: number; ids: string[] }>(
     db,
-    sql`select d.problem, count(*)::int as n, (array_agg(d.id::text order by d.id))[1:${idLimit}] as ids
-        from public.legacy_chat_differences(${keepOrphans}::boolean) d group by d.problem`,
+    sql`select d.problem, pg_catalog.count(*)::int as n, (pg_catalog.array_agg(d.id::text order by d.id))[1:${idLimit}] as ids
+        from conversations_cutover.legacy_chat_differences(${keepOrphans}::boolean) d group by d.problem`,
   );
   const found = new Map(rows.map((r) => [r.problem, r]));
   return differenceKindNames.map((kind) => ({
@@ -35,7 +35,7 @@ export async function findDifferences(
 export async function countDifferences(db: Queryable, keepOrphans: boolean): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db,
-    sql`select count(*)::int as n from public.legacy_chat_differences(${keepOrphans}::boolean)`,
+    sql`select pg_catalog.count(*)::int as n from conversations_cutover.legacy_chat_differences(${keepOrphans}::boolean)`,
   );
   return row?.n ?? 0;
 }

@@ -22,7 +22,7 @@ const q = (text: string) => `'${text.replaceAll("'", "''")}'`;
 /** The body of a trigger function that mirrors a write, skipping writes made by the other direction. */
 function syncTrigger(name: string, comment: string, declarations: string, body: string): string {
   return `-- ${comment}
-CREATE FUNCTION "public"."${name}"() RETURNS trigger
+CREATE FUNCTION "conversations_cutover"."${name}"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER ${pinned} AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting(${q(syncingSetting)}, true);
@@ -111,13 +111,13 @@ const messageEqualsCopy = `(m.conversation_id, m.author_type, m.content, m.tool_
             FROM public.legacy_chat_moved_messages lm WHERE lm.message_id = m.id), false) = (cm.content IS NULL))`;
 
 const helpers = `-- The move's copy of a legacy session goes (its messages, participants and ledger rows with it).
-CREATE FUNCTION "public"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   DELETE FROM public.legacy_chat_moved_messages lm USING public.messages m
   WHERE m.id = lm.message_id AND m.conversation_id = target_session;
   DELETE FROM public.conversations c WHERE c.id = target_session;
 $sync$;${breakpoint}-- Every legacy message of a session that just became a conversation, moved as the mover moves them.
-CREATE FUNCTION "public"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   ${messageInsert}
   SELECT ${messageValues('cm')}
@@ -127,7 +127,7 @@ LANGUAGE sql ${pinned} AS $sync$
   SELECT cm.id, cm.content IS NULL FROM public.chat_messages cm WHERE cm.session_id = target_session
   ON CONFLICT (message_id) ${upsertSet('lm', ['content_was_null'])};
 $sync$;${breakpoint}-- An archived orphan's message changed: rewrite the archive's array without scanning chat_messages.
-CREATE FUNCTION "public"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   UPDATE public.chat_session_archive a SET messages = (
     SELECT COALESCE(pg_catalog.jsonb_agg(x.e ORDER BY
@@ -149,7 +149,7 @@ const forwardSession = syncTrigger(
   had_copy boolean;
 `,
   `  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id <> NEW.id) THEN
-    PERFORM public.legacy_chat_sync_drop_copy(OLD.id);
+    PERFORM conversations_cutover.legacy_chat_sync_drop_copy(OLD.id);
     DELETE FROM public.chat_session_archive a WHERE a.session_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' THEN
@@ -162,7 +162,7 @@ const forwardSession = syncTrigger(
       -- An orphan: its moved copy goes (as the mover's convergence does); the archive follows the
       -- policy chats:migrate recorded (none recorded yet: the session waits for chats:migrate).
       IF had_copy THEN
-        PERFORM public.legacy_chat_sync_drop_copy(NEW.id);
+        PERFORM conversations_cutover.legacy_chat_sync_drop_copy(NEW.id);
       END IF;
       IF EXISTS (SELECT 1 FROM public.chat_session_archive a WHERE a.session_id = NEW.id) AND NOT had_copy THEN
         UPDATE public.chat_session_archive a SET session = ${mapSql.archiveRow('NEW')} WHERE a.session_id = NEW.id;
@@ -203,7 +203,7 @@ const forwardSession = syncTrigger(
       END IF;
       -- A session that just became a conversation (it was an orphan): its messages follow.
       IF TG_OP = 'UPDATE' AND NOT had_copy THEN
-        PERFORM public.legacy_chat_sync_move_messages_of(NEW.id);
+        PERFORM conversations_cutover.legacy_chat_sync_move_messages_of(NEW.id);
       END IF;
     END IF;
   END IF;`,
@@ -222,7 +222,7 @@ const forwardMessage = syncTrigger(
     INSERT INTO public.legacy_chat_moved_messages AS lm (message_id, content_was_null) VALUES (OLD.id, false)
     ON CONFLICT (message_id) DO NOTHING;
     DELETE FROM public.messages m WHERE m.id = OLD.id;
-    PERFORM public.legacy_chat_sync_archive_message(OLD.session_id, OLD.id, NULL);
+    PERFORM conversations_cutover.legacy_chat_sync_archive_message(OLD.session_id, OLD.id, NULL);
   END IF;
   IF TG_OP <> 'DELETE' THEN
     IF EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = NEW.session_id) THEN
@@ -239,7 +239,7 @@ const forwardMessage = syncTrigger(
         ON CONFLICT (message_id) ${upsertSet('lm', ['content_was_null'])};
       END IF;
     ELSE
-      PERFORM public.legacy_chat_sync_archive_message(NEW.session_id, NEW.id, ${mapSql.archiveRow('NEW')});
+      PERFORM conversations_cutover.legacy_chat_sync_archive_message(NEW.session_id, NEW.id, ${mapSql.archiveRow('NEW')});
     END IF;
   END IF;`,
 );
@@ -309,7 +309,7 @@ const differences = `-- The one definition of "the legacy and the new tables are
 -- jit off and work_mem 64MB: measured at 300k messages, JIT compiling this one-off query cost more than
 -- running it, and the hash of the full join of messages fits in memory instead of 16 batches on disk.
 -- The drop runs it while it holds its locks (BENCHMARKS.md, "The cutover sync", has the time at 1M).
-CREATE FUNCTION "public"."legacy_chat_differences"(keep_orphans boolean)
+CREATE FUNCTION "conversations_cutover"."legacy_chat_differences"(keep_orphans boolean)
 RETURNS TABLE (subject text, id uuid, problem text)
 LANGUAGE sql STABLE ${pinned} SET jit = off SET work_mem = '64MB' AS $sync$
   SELECT d.subject, d.id, d.problem FROM (
@@ -364,7 +364,7 @@ $sync$;`;
 const install = `-- Creates the four sync triggers; the drop removes them (legacy_chat_sync_uninstall) and its down
 -- file calls this again, so undoing the drop brings the sync back with the tables. The WHEN clause skips
 -- writes made by the other direction (or by the mover) before any function is called or event queued.
-CREATE FUNCTION "public"."legacy_chat_sync_install"() RETURNS void
+CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
 ${syncTriggers
@@ -372,11 +372,11 @@ ${syncTriggers
     ([table, trigger, fn]) =>
       `  CREATE TRIGGER "${trigger}" AFTER INSERT OR UPDATE OR DELETE ON "public"."${table}"
     FOR EACH ROW WHEN (pg_catalog.current_setting(${q(syncingSetting)}, true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "public"."${fn}"();`,
+    EXECUTE FUNCTION "conversations_cutover"."${fn}"();`,
   )
   .join('\n')}
 END
-$sync$;${breakpoint}CREATE FUNCTION "public"."legacy_chat_sync_uninstall"() RETURNS void
+$sync$;${breakpoint}CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
 ${syncTriggers
@@ -420,7 +420,10 @@ export function renderCutoverSyncMigration(): string {
 -- reaches the new tables, and every write of the new app to conversations / messages reaches the legacy
 -- tables, in the same transaction, under the mapping of src/legacy-move/mapping.ts. A write made by one
 -- direction sets ${syncingSetting} for its transaction, and the other direction skips it: no ping-pong.
-${helpers}`,
+-- The functions live in a schema of their own, where only the migrating role may create objects: in
+-- public, a role with CREATE there could plant an overload (an extra parameter with a default) that
+-- makes every call ambiguous or takes it over.
+CREATE SCHEMA "conversations_cutover";${breakpoint}${helpers}`,
     forwardSession,
     forwardMessage,
     reverseConversation,
@@ -429,9 +432,9 @@ ${helpers}`,
     install,
     touchUpdatedAtWithSync,
     ...functionNames.map(
-      (f) => `REVOKE ALL ON FUNCTION "public".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`,
+      (f) => `REVOKE ALL ON FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`,
     ),
-    'SELECT "public"."legacy_chat_sync_install"();',
+    'SELECT "conversations_cutover"."legacy_chat_sync_install"();',
   ].join(breakpoint)}\n`;
 }
 

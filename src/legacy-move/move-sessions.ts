@@ -127,7 +127,7 @@ export async function moveSessionBatch(
       delete from conversation_participants p
       using legacy_chat_moved_sessions l, target t
       where l.session_id = t.id and p.conversation_id = l.session_id and p.user_id = l.owner_user_id
-        and p.participant_type = 'employee' and p.role = 'owner'
+        and p.participant_type::text = 'employee' and p.role::text = 'owner'
         and l.owner_user_id is distinct from t.owner
       returning p.id
     ),
@@ -145,7 +145,7 @@ export async function moveSessionBatch(
       insert into conversation_participants (conversation_id, user_id, participant_type, role)
       select t.id, null, 'ai', 'participant' from target t
       where not exists (select 1 from conversation_participants p
-                        where p.conversation_id = t.id and p.participant_type = 'ai' and p.user_id is null)
+                        where p.conversation_id = t.id and p.participant_type::text = 'ai' and p.user_id is null)
       on conflict (conversation_id, participant_type) where user_id is null do nothing
       returning id
     ),

@@ -115,7 +115,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
                    (count(*) filter (where cs.title is null and ${movable}))::int as null_titles,
                    (count(*) filter (where ${movable} and not exists (
                       select 1 from conversation_participants p
-                      where p.conversation_id = cs.id and p.participant_type = 'ai' and p.user_id is null)))::int as ai_to_create,
+                      where p.conversation_id = cs.id and p.participant_type::text = 'ai' and p.user_id is null)))::int as ai_to_create,
                    (count(*) filter (where ${movable} and (${beyondDate(sql`cs.created_at`)} or ${beyondDate(sql`cs.updated_at`)})))::int as beyond_date
             from chat_sessions cs left join legacy_chat_moved_sessions l on l.session_id = cs.id`,
       );

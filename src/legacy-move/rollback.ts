@@ -33,8 +33,8 @@ const conversationsWithAppData = (scope: ReturnType<typeof sql>) => sql`
     exists (select 1 from messages m where m.conversation_id = l.session_id
             and not exists (select 1 from legacy_chat_moved_messages lm where lm.message_id = m.id))
     or exists (select 1 from conversation_participants p where p.conversation_id = l.session_id
-               and not (p.participant_type = 'ai' and p.user_id is null)
-               and not (p.participant_type = 'employee' and p.role = 'owner' and p.user_id = l.owner_user_id)))
+               and not (p.participant_type::text = 'ai' and p.user_id is null)
+               and not (p.participant_type::text = 'employee' and p.role::text = 'owner' and p.user_id = l.owner_user_id)))
   order by l.session_id`;
 
 async function refuseAppData(db: Queryable, scope: ReturnType<typeof sql>): Promise<void> {

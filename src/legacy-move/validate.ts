@@ -50,7 +50,7 @@ export interface ValidateOptions {
 
 /**
  * The gate before the drop (npm run chats:validate): the legacy and the new tables are equal under the
- * mapping in both directions (public.legacy_chat_differences, the very check of the drop's guard):
+ * mapping in both directions (conversations_cutover.legacy_chat_differences, the very check of the drop's guard):
  * every legacy session and message is moved with equal fields or accounted for by the orphan policy
  * (archived rows equal too), every conversation and message has its legacy row, no legacy message
  * lacks its session. Before go-live also: exactly one AI participant per moved conversation, owners

@@ -24,7 +24,7 @@ export async function expandedDatabase(
 
 /** Removes the sync's triggers (the functions stay): legacy and new tables then only meet through chats:migrate. */
 export async function removeSync(db: Queryable): Promise<void> {
-  await db.execute(sql`select public.legacy_chat_sync_uninstall()`);
+  await db.execute(sql`select conversations_cutover.legacy_chat_sync_uninstall()`);
 }
 
 export interface HostRows {
