@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { Queryable } from '../database.js';
+import { type Queryable, queryRows } from '../database.js';
+import { MigrationRefusedError } from './errors.js';
+
+const key = sql`pg_catalog.hashtextextended('conversations-db:schema-changes', 0)`;
 
 /**
  * One key for everything that changes the schema (migrate, baseline, rollback): a deploy that starts
@@ -7,5 +10,41 @@ import type { Queryable } from '../database.js';
  * deploy can never leave it held.
  */
 export async function lockSchemaChanges(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('conversations-db:schema-changes', 0))`);
+  await tx.execute(sql`select pg_catalog.pg_advisory_xact_lock(${key})`);
+}
+
+export interface SessionSchemaLock {
+  /** Refuses unless the statement about to run goes to the backend that holds the lock. */
+  assertHeldHere(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * The same key, held by the session: an online migration runs outside any transaction, so the lock
+ * must outlive them. It vanishes with the connection if the process dies. The handle must send every
+ * query to one connection (the commands open one; PGlite is one), which assertHeldHere checks.
+ */
+export async function lockSchemaChangesForSession(db: Queryable): Promise<SessionSchemaLock> {
+  await db.execute(sql`select pg_catalog.pg_advisory_lock(${key})`);
+  const assertHeldHere = async () => {
+    const [row] = await queryRows<{ held: boolean }>(
+      db,
+      sql`select exists (select 1 from pg_catalog.pg_locks l
+            where l.locktype = 'advisory' and l.granted and l.pid = pg_catalog.pg_backend_pid()
+              and ((l.classid::bigint << 32) | l.objid::bigint) = ${key}) as held`,
+    );
+    if (row?.held !== true) {
+      throw new MigrationRefusedError(
+        'an online migration needs a database handle that sends every query over one connection (the lock it holds is per connection). ' +
+          'Pass a drizzle database on a single connection, e.g. drizzle(postgres(url, { max: 1 })), or run `npm run db:migrate`.',
+      );
+    }
+  };
+  await assertHeldHere();
+  return {
+    assertHeldHere,
+    release: async () => {
+      await db.execute(sql`select pg_catalog.pg_advisory_unlock(${key})`);
+    },
+  };
 }
