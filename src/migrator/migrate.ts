@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { AnyPgDatabase } from '../conversations-schema.js';
 import type { Database, Queryable } from '../database.js';
 import { ensureAcceptedDriftTable, readAcceptedDrift, recordAcceptedDrift } from './accepted-drift.js';
 import { MigrationRefusedError, MigrationVerificationError } from './errors.js';
@@ -55,7 +56,11 @@ export interface MigrateResult {
  * drizzle writes, so plain `drizzle-kit migrate` carries on from here. Without an online migration
  * everything runs in one transaction: a failing migration (or a guard that RAISEs) leaves nothing.
  */
-export async function migrateDatabase(db: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrateDatabase(
+  appDb: AnyPgDatabase | Database,
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
+  const db = appDb as Database;
   const folder = options.migrationsFolder ?? defaultMigrationsFolder;
   const migrations = readMigrations(folder);
   const target = resolveTarget(migrations, options.to);
