@@ -58,10 +58,11 @@ await runCommand('db:migrate', async () => {
       to: flags.to,
       acceptDrift: reason === undefined ? undefined : { reason },
       lockRetries,
-      onLockRetry: (retry) =>
+      onLockRetry: (retry) => {
         process.stderr.write(
           `db:migrate: attempt ${retry.attempt} of ${retry.attempts}${retry.tags.length ? ` (${retry.tags.join(', ')})` : ''} waited ${retry.lockTimeoutMs} ms for a lock and was rolled back (${retry.reason}); retrying in ${retry.backoffMs} ms.\n`,
-        ),
+        );
+      },
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     const out = process.stdout;

@@ -39,7 +39,7 @@ export class LockRetriesExhaustedError extends MigrationRefusedError {
 
 export async function withLockRetries<T>(
   options: LockRetryOptions,
-  onRetry: (retry: LockRetry) => void,
+  onRetry: (retry: LockRetry) => void | Promise<void>,
   attempt: (lockTimeoutMs: number) => Promise<T>,
 ): Promise<T> {
   let backoffMs = options.backoffMs;
@@ -57,7 +57,7 @@ export async function withLockRetries<T>(
           { cause: error },
         );
       }
-      onRetry({ attempt: number, attempts: options.attempts, lockTimeoutMs, backoffMs, reason });
+      await onRetry({ attempt: number, attempts: options.attempts, lockTimeoutMs, backoffMs, reason });
       await new Promise((resolve) => setTimeout(resolve, backoffMs));
       backoffMs *= 2;
     }

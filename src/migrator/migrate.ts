@@ -30,7 +30,7 @@ export interface MigrateOptions {
   /** lock_timeout and retries for every migration (default: defaultLockRetries). */
   lockRetries?: LockRetryOptions | undefined;
   /** Told about each attempt that timed out on a lock, before the run sleeps and retries. */
-  onLockRetry?: ((retry: LockRetry & { tags: string[] }) => void) | undefined;
+  onLockRetry?: ((retry: LockRetry & { tags: string[] }) => void | Promise<void>) | undefined;
 }
 
 export interface MigrateResult {
@@ -66,9 +66,9 @@ export async function migrateDatabase(
   const target = resolveTarget(migrations, options.to);
   const retries = options.lockRetries ?? defaultLockRetries;
   let lockRetries = 0;
-  const onRetry = (tags: string[]) => (retry: LockRetry) => {
+  const onRetry = (tags: string[]) => async (retry: LockRetry) => {
     lockRetries++;
-    options.onLockRetry?.({ ...retry, tags });
+    await options.onLockRetry?.({ ...retry, tags });
   };
 
   // Decide the plan under the transaction lock; online migrations then need the session lock instead.

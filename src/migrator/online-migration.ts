@@ -29,7 +29,7 @@ export async function runOnlineMigration(
   lock: SessionSchemaLock,
   statements: string[],
   retries: LockRetryOptions,
-  onRetry: (retry: LockRetry) => void,
+  onRetry: (retry: LockRetry) => void | Promise<void>,
 ): Promise<void> {
   await db.execute(sql`select pg_catalog.set_config(${onlineSetting}, 'on', false)`);
   try {
