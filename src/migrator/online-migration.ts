@@ -14,6 +14,24 @@ export const onlineMarker = '-- conversations-db: no-transaction';
 /** The setting db:migrate turns on for its own session; the guard refuses without it. */
 export const onlineSetting = 'conversations_db.online_migration';
 
+/**
+ * The statement an online migration starts with (after the marker line): inside drizzle-kit's
+ * transaction it refuses before anything runs, naming the command to use; under db:migrate, which
+ * turns the setting on for its session, it does nothing. RAISE WARNING too, because drizzle-kit 0.31
+ * prints notices but hides the error that stopped it (drizzle-orm#5816).
+ */
+export const onlineGuard = `DO $online$
+DECLARE
+  refusal text := 'This migration runs outside a transaction (CREATE INDEX CONCURRENTLY), which drizzle-kit migrate cannot do: it runs every pending migration in one transaction. Nothing was applied.';
+  advice text := 'Run \`npm run db:migrate\` (or migrateDatabase() from @moveline/conversations-db/migrator): it applies this migration outside the transaction, holding the migration lock.';
+BEGIN
+  IF coalesce(pg_catalog.current_setting('${onlineSetting}', true), '') <> 'on' THEN
+    RAISE WARNING '% %', refusal, advice;
+    RAISE EXCEPTION '%', refusal USING HINT = advice;
+  END IF;
+END
+$online$;`;
+
 export function isOnlineMigration(statements: string[]): boolean {
   return statements[0]?.trimStart().startsWith(onlineMarker) === true;
 }
