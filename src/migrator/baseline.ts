@@ -36,7 +36,9 @@ export async function baselineLegacyDatabase(
       const position = await readStoryPosition(tx, migrations);
       throw new MigrationRefusedError(
         `This database already has a migration history (${history.length} applied), so it needs no baseline. ${position.summary} ` +
-          (position.next ? `Next: \`${position.next}\`.` : 'Nothing is left to run.'),
+          (position.next
+            ? `Next: \`${position.next}\`.`
+            : 'Nothing is left to run (`npm run db:status` shows every migration applied).'),
       );
     }
     const { present, missing } = await findBaselineObjects(tx);
