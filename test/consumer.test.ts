@@ -57,6 +57,7 @@ beforeAll(async () => {
     JSON.stringify({ name: 'consumer-app', private: true, type: 'module', dependencies }, null, 2),
   );
   await copyFile(join(fixture, 'app.ts'), join(app, 'app.ts'));
+  await copyFile(join(fixture, 'host-app.ts'), join(app, 'host-app.ts'));
   await copyFile(join(fixture, 'tsconfig.json'), join(app, 'tsconfig.json'));
   await npm(['install', '--prefer-offline', '--ignore-scripts'], app);
 }, 300_000);
@@ -85,12 +86,29 @@ describe('the packed package in an app', () => {
         'dist/zod/index.js',
         'dist/zod/index.d.ts',
         'dist/migrations.js',
+        'dist/migrator/index.js',
+        'dist/migrator/index.d.ts',
         'drizzle/meta/_journal.json',
         'drizzle/0001_conversations.sql',
       ]),
     );
-    // Node-only command-line code (drivers, the locked migrator) and the legacy tables stay out of dist/.
-    expect(packedFiles.filter((path) => /^dist\/.*(connect|migrator|legacy|docs)/.test(path))).toEqual([]);
+    // Node-only command-line code (drivers, the move, db:check) and the legacy tables stay out of dist/.
+    expect(packedFiles.filter((path) => /^dist\/(connect|legacy|docs|drift)/.test(path))).toEqual([]);
+  });
+
+  it('the exported migrator imports nothing but drizzle-orm (a peer) and Node itself', () => {
+    const shipped = packedFiles.filter((path) => path.endsWith('.js'));
+    const imported = new Set<string>();
+    for (const path of shipped) {
+      const code = readFileSync(join(app, 'node_modules/@moveline/conversations-db', path), 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (specifier && !specifier.startsWith('.')) imported.add(specifier);
+      }
+    }
+    // The scan sees the migrator's own imports (so an empty result below means something).
+    expect([...imported]).toEqual(expect.arrayContaining(['drizzle-orm', 'drizzle-orm/migrator', 'node:fs']));
+    const allowed = /^(node:|drizzle-orm(\/|$)|drizzle-zod$|zod(\/|$))/;
+    expect([...imported].filter((specifier) => !allowed.test(specifier))).toEqual([]);
   });
 
   it('the app type-checks against the installed package with tsc', async () => {
@@ -142,6 +160,27 @@ describe('the packed package in an app', () => {
       expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 2 }]);
     } finally {
       await handle.close();
+    }
+  });
+
+  it('an app that already owns users, employees and moves adopts its database with the exported migrator', async () => {
+    const hostDatabase = await createTestDatabase('consumer_host');
+    try {
+      const result = await run(process.execPath, ['dist/host-app.js'], hostDatabase.env, app);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        [
+          'migrate before baseline: refused, npm run db:baseline',
+          'baseline: 0000_legacy_baseline, created chat_sessions, chat_messages, message_role',
+          `migrate: ${JSON.parse(readFileSync(join(repoRoot, 'drizzle/meta/_journal.json'), 'utf8')).entries.length - 1} applied`,
+          'status: dropped, next none, 0 problems',
+          'app column kept: Ann',
+          '',
+        ].join('\n'),
+      );
+      expect(result.code).toBe(0);
+    } finally {
+      await hostDatabase.drop();
     }
   });
 
