@@ -32,7 +32,11 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
   }
   const owned = ownedObjects(schema);
   const hostIndexes = await indexesOf(db, hostTableNames);
-  const statements = await statementsToMatchSchema(db, owned.tables);
+  // The app's tables stay out of the comparison: drizzle-kit would otherwise ask about their extra columns.
+  const statements = await statementsToMatchSchema(
+    db,
+    owned.tables.filter((table) => !hostTableNames.includes(table)),
+  );
   const hostColumns = (await hostColumnProblems(db)).map((problem) => ({
     check: 'live-schema' as const,
     file: 'database',
