@@ -5,7 +5,7 @@ import { type DatabaseHandle, openDatabase } from '../src/connect.js';
 import { type CheckName, checkNames, formatFinding } from '../src/drift/finding.js';
 import { repositoryAt } from '../src/drift/repository.js';
 import { type CheckReport, runChecks } from '../src/drift/run-checks.js';
-import { exitCode, parseFlags, runCommand, UsageError } from './lib/cli.js';
+import { exitCode, explain, parseFlags, runCommand, UsageError } from './lib/cli.js';
 
 const help = `
 Usage: npm run db:check [-- --json] [-- --only <check,...>]
@@ -41,7 +41,8 @@ await runCommand('db:check', async () => {
       handle = await openDatabase();
       await handle.db.execute(sql`select 1`);
     } catch (error) {
-      databaseProblem = `cannot open the database: ${(error as Error).message}`;
+      // One clear line, as every other command prints it (not drizzle's "Failed query: select 1").
+      databaseProblem = `cannot open the database: ${explain('db:check', error).line}`;
       await handle?.close().catch(() => {});
       handle = undefined;
     }
@@ -65,8 +66,12 @@ await runCommand('db:check', async () => {
     process.stdout.write(`${JSON.stringify({ database: handle?.target ?? null, ...report }, null, 2)}\n`);
   } else {
     for (const finding of report.findings) process.stdout.write(`${formatFinding(finding)}\n`);
+    // Checks that failed for one reason (no database) share one line.
+    const byReason = new Map<string, string[]>();
     for (const { check, reason } of report.couldNotCheck)
-      process.stderr.write(`${check}: could not check: ${reason}\n`);
+      byReason.set(reason, [...(byReason.get(reason) ?? []), check]);
+    for (const [reason, checks] of byReason)
+      process.stderr.write(`${checks.join(', ')}: could not check: ${reason}\n`);
     for (const { check, reason } of report.skipped) process.stderr.write(`${check}: skipped: ${reason}\n`);
     if (report.findings.length === 0 && report.couldNotCheck.length === 0) {
       process.stdout.write(`db:check: clean${handle ? ` (database: ${handle.target})` : ''}.\n`);

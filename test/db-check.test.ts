@@ -192,4 +192,17 @@ describe('db:check without a database', () => {
     expect(result.stderr).toContain('db:check: --only: unknown check spelling.');
     expect(result.code).toBe(2);
   });
+
+  it('a database it cannot reach is one readable line for all the database checks (exit 2)', async () => {
+    const result = await repo.dbCheck(['--only', 'applied-hashes,live-schema'], {
+      ...env,
+      // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'applied-hashes, live-schema: could not check: cannot open the database: cannot reach the database server (ECONNREFUSED). Check that it is running and that DATABASE_URL names the right host and port.\n',
+    );
+    expect(result.code).toBe(2);
+  });
 });

@@ -72,7 +72,7 @@ function reportFailure(name: string, error: unknown): number {
 }
 
 /** What went wrong and what to do, and whether the command could not run (2) or ran and failed (1). */
-function explain(name: string, error: unknown): { line: string; code: number } {
+export function explain(name: string, error: unknown): { line: string; code: number } {
   const couldNotRun = (line: string) => ({ line, code: exitCode.couldNotRun });
   if (error instanceof UsageError) {
     return couldNotRun(`${error.message}. Run \`npm run ${name} -- --help\` for usage.`);
