@@ -14,7 +14,7 @@ The schema gate for CI. Prints one line per finding (check: file: what is wrong.
 Exit 0: clean. 1: drift found. 2: a check could not run (the gate is incomplete).
 
 Checks: ${checkNames.join(', ')}.
-applied-hashes and live-schema need a database: they run when DATABASE_URL (or PGLITE_DATA_DIR)
+applied-hashes, live-schema and live-catalog need a database: they run when DATABASE_URL (or PGLITE_DATA_DIR)
 is set, and are skipped otherwise.
 
   --json         print the report as JSON on stdout
@@ -31,7 +31,9 @@ await runCommand('db:check', async () => {
     help,
   );
   const only = flags.only === undefined ? undefined : parseOnly(flags.only);
-  const wantsDatabase = only === undefined || only.some((c) => c === 'applied-hashes' || c === 'live-schema');
+  const wantsDatabase =
+    only === undefined ||
+    only.some((c) => c === 'applied-hashes' || c === 'live-schema' || c === 'live-catalog');
   const databaseNamed = Boolean(process.env.DATABASE_URL || process.env.PGLITE_DATA_DIR);
 
   let handle: DatabaseHandle | undefined;

@@ -47,7 +47,10 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
     ...hostColumns,
     ...statements
       .filter(
-        (statement) => !dropsForeignObject(statement, owned) && !touchesHostTable(statement, hostIndexes),
+        (statement) =>
+          !dropsForeignObject(statement, owned) &&
+          !touchesHostTable(statement, hostIndexes) &&
+          !isSecurityStatement(statement),
       )
       .map((statement) => ({
         check: 'live-schema' as const,
@@ -119,6 +122,14 @@ async function indexesOf(db: Queryable, tables: string[]): Promise<string[]> {
         )})`,
   );
   return rows.map((r) => r.name);
+}
+
+/**
+ * Policies and row-level security are live-catalog's: drizzle-kit's CREATE POLICY for a dropped
+ * policy leaves out its USING and WITH CHECK clauses, so the fix it implies would open the table.
+ */
+function isSecurityStatement(statement: string): boolean {
+  return /^\s*(?:CREATE|ALTER|DROP) POLICY\b/i.test(statement) || /\bROW LEVEL SECURITY\b/i.test(statement);
 }
 
 /** drizzle-kit's API draws a progress spinner on stdout, which would corrupt `db:check --json`. */
