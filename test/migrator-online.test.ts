@@ -7,6 +7,7 @@ import { queryRows } from '../src/database.js';
 import { LockRetriesExhaustedError, type LockRetry } from '../src/migrator/lock-retries.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
+import { rollbackDatabase } from '../src/migrator/rollback.js';
 import { type RunResult, run, runDrizzleKit } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import {
@@ -265,5 +266,36 @@ describe.skipIf(!hasServer)(`online migrations (${serverOnlyReason || 'server'})
       ),
     ).toEqual([{ valid: true }]);
     expect(await recorded()).toBe(before + 1);
+  });
+
+  it('db:rollback reverses it with its down file outside the transaction, and db:migrate builds it again', async () => {
+    addMigration('0099_online_probe_table', probeTable);
+    addMigration(
+      '0100_online_probe_index',
+      onlineIndex(
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS "idx_online_probe_body" ON "online_probe" ("body");',
+      ),
+    );
+    repo.write('drizzle/down/0099_online_probe_table.sql', 'DROP TABLE "online_probe";\n');
+    repo.write(
+      'drizzle/down/0100_online_probe_index.sql',
+      `${onlineMarker}\nDROP INDEX CONCURRENTLY IF EXISTS "idx_online_probe_body";\n`,
+    );
+    await migrateDatabase(handle.db, { migrationsFolder: folder() });
+    const index = async () =>
+      (await rows("select to_regclass('public.idx_online_probe_body')::text as i"))[0]?.i;
+    expect(await index()).toBe('idx_online_probe_body');
+
+    const result = await rollbackDatabase(handle.db, {
+      migrationsFolder: folder(),
+      to: '0099_online_probe_table',
+    });
+    expect(result.rolledBack).toEqual(['0100_online_probe_index']);
+    expect(await index()).toBeNull();
+    expect(await rows('select 1 from online_probe')).toEqual([]);
+
+    const again = await migrateDatabase(handle.db, { migrationsFolder: folder() });
+    expect(again.applied).toEqual(['0100_online_probe_index']);
+    expect(await index()).toBe('idx_online_probe_body');
   });
 });

@@ -14,8 +14,11 @@ export async function lockSchemaChanges(tx: Queryable): Promise<void> {
 }
 
 export interface SessionSchemaLock {
-  /** Refuses unless the statement about to run goes to the backend that holds the lock. */
-  assertHeldHere(): Promise<void>;
+  /**
+   * Refuses unless the statement about to run goes to the backend that holds the lock. Inside a
+   * transaction pass it: on a one-connection handle, a query outside it would wait for it forever.
+   */
+  assertHeldHere(on?: Queryable): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -26,9 +29,9 @@ export interface SessionSchemaLock {
  */
 export async function lockSchemaChangesForSession(db: Queryable): Promise<SessionSchemaLock> {
   await db.execute(sql`select pg_catalog.pg_advisory_lock(${key})`);
-  const assertHeldHere = async () => {
+  const assertHeldHere = async (on: Queryable = db) => {
     const [row] = await queryRows<{ held: boolean }>(
-      db,
+      on,
       sql`select exists (select 1 from pg_catalog.pg_locks l
             where l.locktype = 'advisory' and l.granted and l.pid = pg_catalog.pg_backend_pid()
               and ((l.classid::bigint << 32) | l.objid::bigint) = ${key}) as held`,

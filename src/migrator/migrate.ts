@@ -104,7 +104,7 @@ export async function migrateDatabase(
       } else {
         await withLockRetries(retries, onRetry(tags), () =>
           db.transaction(async (tx) => {
-            await lock.assertHeldHere();
+            await lock.assertHeldHere(tx);
             await applyInTransaction(tx, segment.migrations, migrations, retries);
           }),
         );
