@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
+import { defineCommand } from '../src/commands/command.js';
+import { exitCode } from '../src/commands/exit-code.js';
+import { runAsProcess } from '../src/commands/process.js';
 import type { Database } from '../src/database.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
@@ -131,38 +133,43 @@ function section(rows: number, blocking: BuildResult, online: BuildResult, machi
   ].join('\n');
 }
 
-await runCommand('bench:online-index', async () => {
-  const flags = parseFlags(
-    process.argv.slice(2),
-    { rows: { type: 'string' }, out: { type: 'string' } },
-    help,
-  );
-  const rows = Number(flags.rows ?? 1_000_000);
-  const url = process.env.DATABASE_URL;
-  if (!url || !Number.isInteger(rows) || rows < 1) {
-    process.stderr.write(
-      'bench:online-index: needs DATABASE_URL (a role that may create databases) and --rows a positive whole number.\n',
-    );
-    return exitCode.couldNotRun;
-  }
-  const server = new BenchServer(url);
-  try {
-    const blocking = await build(server, rows, false);
-    process.stdout.write(`in transaction: ${JSON.stringify(blocking)}\n`);
-    const online = await build(server, rows, true);
-    process.stdout.write(`concurrently: ${JSON.stringify(online)}\n`);
-    const machine = `Server ${(await server.version()).split(' ').slice(0, 2).join(' ')}, ${await server.setting('max_wal_size')} max_wal_size; measured ${new Date().toISOString().slice(0, 16)}Z on a loaded 2-core machine.`;
-    const out = resolve(flags.out ?? 'BENCHMARKS.md');
-    const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
-    const block = section(rows, blocking, online, machine);
-    const at = text.indexOf(begin);
-    const next =
-      at === -1
-        ? `${text.trimEnd()}\n\n${block}\n`
-        : `${text.slice(0, at)}${block}${text.slice(text.indexOf(end) + end.length)}`;
-    writeFileSync(out, next);
-    return exitCode.ok;
-  } finally {
-    await server.close();
-  }
+const benchOnlineIndex = defineCommand({
+  name: 'bench:online-index',
+  summary: "the writer's longest insert while an index is built, ordinary and online",
+  help,
+  flags: { rows: { type: 'string' }, out: { type: 'string' } },
+  usesDatabase: false,
+  parse: (flags) => flags,
+  execute: async (flags) => {
+    const rows = Number(flags.rows ?? 1_000_000);
+    const url = process.env.DATABASE_URL;
+    if (!url || !Number.isInteger(rows) || rows < 1) {
+      process.stderr.write(
+        'bench:online-index: needs DATABASE_URL (a role that may create databases) and --rows a positive whole number.\n',
+      );
+      return exitCode.couldNotRun;
+    }
+    const server = new BenchServer(url);
+    try {
+      const blocking = await build(server, rows, false);
+      process.stdout.write(`in transaction: ${JSON.stringify(blocking)}\n`);
+      const online = await build(server, rows, true);
+      process.stdout.write(`concurrently: ${JSON.stringify(online)}\n`);
+      const machine = `Server ${(await server.version()).split(' ').slice(0, 2).join(' ')}, ${await server.setting('max_wal_size')} max_wal_size; measured ${new Date().toISOString().slice(0, 16)}Z on a loaded 2-core machine.`;
+      const out = resolve(flags.out ?? 'BENCHMARKS.md');
+      const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
+      const block = section(rows, blocking, online, machine);
+      const at = text.indexOf(begin);
+      const next =
+        at === -1
+          ? `${text.trimEnd()}\n\n${block}\n`
+          : `${text.slice(0, at)}${block}${text.slice(text.indexOf(end) + end.length)}`;
+      writeFileSync(out, next);
+      return exitCode.ok;
+    } finally {
+      await server.close();
+    }
+  },
 });
+
+await runAsProcess(benchOnlineIndex);

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitCode, parseFlags, runCommand } from '../scripts/lib/cli.js';
+import { defineCommand } from '../src/commands/command.js';
+import { exitCode } from '../src/commands/exit-code.js';
+import { runAsProcess } from '../src/commands/process.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
@@ -19,7 +21,7 @@ import { type BenchReport, renderReport } from './report.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench [-- --quick] [-- --mover <file>] [-- --out <file>]
+Usage: npm run bench -- [--quick] [--mover <file>] [--out <file>]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -54,113 +56,118 @@ const quick = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-await runCommand('bench', async () => {
-  const flags = parseFlags(
-    process.argv.slice(2),
-    { quick: { type: 'boolean' }, mover: { type: 'string' }, out: { type: 'string' } },
-    help,
-  );
-  const plan = flags.quick ? quick : full;
-  const startedAt = new Date();
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    log('No DATABASE_URL: timing the migration chain on PGlite only.');
-    const chain = await benchChain(undefined, plan.runs);
-    log(
-      `Chain on PGlite: median ${median(chain.pgliteMs).toFixed(0)} ms over ${chain.pgliteMs.length} runs.`,
-    );
-    process.stderr.write(
-      'bench: the move and hot-query benchmarks need a PostgreSQL server. Set DATABASE_URL=postgres://user@host:5432/postgres (a role that may create databases) and run again; BENCHMARKS.md was not written.\n',
-    );
-    return exitCode.couldNotRun;
-  }
-
-  const server = new BenchServer(url);
-  try {
-    log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
-    const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-    const target = expandTarget();
-    const plansDir = resolve(repoRoot, 'bench/plans');
-    rmSync(plansDir, { recursive: true, force: true });
-    mkdirSync(plansDir, { recursive: true });
-
-    log('Chain: applying every migration to empty databases...');
-    const chain = await benchChain(server, Math.max(plan.runs, 5));
-
-    const loadSeconds: Record<string, number> = {};
-    const move = [];
-    for (const [key, size] of [
-      ['small', plan.small],
-      ['large', plan.large],
-    ] as const) {
-      const label = `${size.messages >= 1e6 ? `${size.messages / 1e6}M` : `${size.messages / 1000}k`} messages`;
-      const name = `bench_legacy_${key}`;
-      log(`Loading ${label} (${size.sessions} sessions) into ${name}...`);
-      const started = performance.now();
-      const data = await loadLegacyDatabase(server, name, target, size);
-      loadSeconds[label] = (performance.now() - started) / 1000;
-      log(`Move at ${label}:`);
-      move.push(
-        await benchMove(server, name, label, data, plan.runs, { script: moverScript, repoRoot }, log),
+const bench = defineCommand({
+  name: 'bench',
+  summary: 'measure the move, the hot queries and the chain; write BENCHMARKS.md',
+  help,
+  flags: { quick: { type: 'boolean' }, mover: { type: 'string' }, out: { type: 'string' } },
+  usesDatabase: false,
+  parse: (flags) => flags,
+  execute: async (flags) => {
+    const plan = flags.quick ? quick : full;
+    const startedAt = new Date();
+    const url = process.env.DATABASE_URL;
+    if (!url) {
+      log('No DATABASE_URL: timing the migration chain on PGlite only.');
+      const chain = await benchChain(undefined, plan.runs);
+      log(
+        `Chain on PGlite: median ${median(chain.pgliteMs).toFixed(0)} ms over ${chain.pgliteMs.length} runs.`,
       );
-      if (!existsSync(moverScript)) log(`  (skipped our mover: ${moverScript} does not exist)`);
-      if (key === 'small') await server.drop(name);
+      process.stderr.write(
+        'bench: the move and hot-query benchmarks need a PostgreSQL server. Set DATABASE_URL=postgres://user@host:5432/postgres (a role that may create databases) and run again; BENCHMARKS.md was not written.\n',
+      );
+      return exitCode.couldNotRun;
     }
 
-    log('Hot queries: building the data set from the large legacy set...');
-    await server.create('bench_queries', 'bench_legacy_large');
-    await server.drop('bench_legacy_large');
-    const qsql = server.client('bench_queries');
+    const server = new BenchServer(url);
     try {
-      await buildQueryData(qsql);
-    } finally {
-      await qsql.end();
-    }
-    await server.create('bench_queries_seed_indexes', 'bench_queries');
-    const bsql = server.client('bench_queries_seed_indexes');
-    try {
-      for (const index of addedIndexes) await bsql.unsafe(`DROP INDEX ${index}`);
-      await bsql.unsafe('ANALYZE');
-    } finally {
-      await bsql.end();
-    }
-    log(`Hot queries: ${plan.queryRuns} runs each...`);
-    const queries = await benchQueries(
-      server,
-      'bench_queries',
-      'bench_queries_seed_indexes',
-      plan.queryRuns,
-      plansDir,
-    );
+      log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
+      const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
+      const target = expandTarget();
+      const plansDir = resolve(repoRoot, 'bench/plans');
+      rmSync(plansDir, { recursive: true, force: true });
+      mkdirSync(plansDir, { recursive: true });
 
-    const report: BenchReport = {
-      quick: Boolean(flags.quick),
-      startedAt: startedAt.toISOString(),
-      minutes: (Date.now() - startedAt.getTime()) / 60_000,
-      machine: describeMachine(),
-      postgres: {
-        version: await server.version(),
-        sharedBuffers: await server.setting('shared_buffers'),
-        workMem: await server.setting('work_mem'),
-      },
-      moverScript: moverScript.replace(`${repoRoot}/`, ''),
-      moverPresent: existsSync(moverScript),
-      expandTarget: target,
-      sizes: { small: plan.small, large: plan.large },
-      runs: plan.runs,
-      loadSeconds,
-      chain,
-      move,
-      queries,
-    };
-    const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-    writeFileSync(out, renderReport(report));
-    log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
-    return exitCode.ok;
-  } finally {
-    await server.close();
-  }
+      log('Chain: applying every migration to empty databases...');
+      const chain = await benchChain(server, Math.max(plan.runs, 5));
+
+      const loadSeconds: Record<string, number> = {};
+      const move = [];
+      for (const [key, size] of [
+        ['small', plan.small],
+        ['large', plan.large],
+      ] as const) {
+        const label = `${size.messages >= 1e6 ? `${size.messages / 1e6}M` : `${size.messages / 1000}k`} messages`;
+        const name = `bench_legacy_${key}`;
+        log(`Loading ${label} (${size.sessions} sessions) into ${name}...`);
+        const started = performance.now();
+        const data = await loadLegacyDatabase(server, name, target, size);
+        loadSeconds[label] = (performance.now() - started) / 1000;
+        log(`Move at ${label}:`);
+        move.push(
+          await benchMove(server, name, label, data, plan.runs, { script: moverScript, repoRoot }, log),
+        );
+        if (!existsSync(moverScript)) log(`  (skipped our mover: ${moverScript} does not exist)`);
+        if (key === 'small') await server.drop(name);
+      }
+
+      log('Hot queries: building the data set from the large legacy set...');
+      await server.create('bench_queries', 'bench_legacy_large');
+      await server.drop('bench_legacy_large');
+      const qsql = server.client('bench_queries');
+      try {
+        await buildQueryData(qsql);
+      } finally {
+        await qsql.end();
+      }
+      await server.create('bench_queries_seed_indexes', 'bench_queries');
+      const bsql = server.client('bench_queries_seed_indexes');
+      try {
+        for (const index of addedIndexes) await bsql.unsafe(`DROP INDEX ${index}`);
+        await bsql.unsafe('ANALYZE');
+      } finally {
+        await bsql.end();
+      }
+      log(`Hot queries: ${plan.queryRuns} runs each...`);
+      const queries = await benchQueries(
+        server,
+        'bench_queries',
+        'bench_queries_seed_indexes',
+        plan.queryRuns,
+        plansDir,
+      );
+
+      const report: BenchReport = {
+        quick: Boolean(flags.quick),
+        startedAt: startedAt.toISOString(),
+        minutes: (Date.now() - startedAt.getTime()) / 60_000,
+        machine: describeMachine(),
+        postgres: {
+          version: await server.version(),
+          sharedBuffers: await server.setting('shared_buffers'),
+          workMem: await server.setting('work_mem'),
+        },
+        moverScript: moverScript.replace(`${repoRoot}/`, ''),
+        moverPresent: existsSync(moverScript),
+        expandTarget: target,
+        sizes: { small: plan.small, large: plan.large },
+        runs: plan.runs,
+        loadSeconds,
+        chain,
+        move,
+        queries,
+      };
+      const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
+      writeFileSync(out, renderReport(report));
+      log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
+      return exitCode.ok;
+    } finally {
+      await server.close();
+    }
+  },
 });
+
+await runAsProcess(bench);
 
 async function loadLegacyDatabase(server: BenchServer, name: string, target: string, size: LegacyDataSize) {
   await server.create(name);

@@ -1,30 +1,4 @@
-import { baselineLegacyDatabase } from '../src/migrator/baseline.js';
-import { parseFlags, runCommand, withDatabase } from './lib/cli.js';
+import { dbBaseline } from '../src/commands/db-baseline.js';
+import { runAsProcess } from '../src/commands/process.js';
 
-const help = `
-Usage: npm run db:baseline
-
-Adopts a database built before this package existed, which has no migration history: the app's
-users, employees and moves (extra columns of the app are fine; the columns this package references
-must be there with the same types), and usually the legacy chat tables. Records migration 0000 (the
-BEFORE state) as applied without running it; when the legacy chat tables are absent altogether, it
-creates them first from 0000, so the rest of the chain applies. Refuses when a history exists, or
-when the app's tables are missing or do not match.
-
-Then: npm run db:status names the next step.
-
-Database: DATABASE_URL, or the embedded PGlite database in .data/pglite when it is unset.
-`;
-
-await runCommand('db:baseline', async () => {
-  parseFlags(process.argv.slice(2), {}, help);
-  return withDatabase(async (handle) => {
-    const { tag, created } = await baselineLegacyDatabase(handle.db);
-    const out = process.stdout;
-    out.write(`Database: ${handle.target}\n`);
-    if (created.length > 0)
-      out.write(`Created from ${tag}: ${created.join(', ')} (the app had no legacy chats).\n`);
-    out.write(`Recorded ${tag} as applied (not run).\n`);
-    return 0;
-  });
-});
+await runAsProcess(dbBaseline);

@@ -1,38 +1,4 @@
-import { rollBackEverything, rollbackDatabase } from '../src/migrator/rollback.js';
-import { parseFlags, runCommand, UsageError, withDatabase } from './lib/cli.js';
+import { dbRollback } from '../src/commands/db-rollback.js';
+import { runAsProcess } from '../src/commands/process.js';
 
-const help = `
-Usage: npm run db:rollback -- --to <tag> [--force]
-
-Reverses applied migrations with their hand-written drizzle/down/<tag>.sql, newest first, in one
-transaction under the same advisory lock as db:migrate, and removes their rows from drizzle's
-bookkeeping so that db:migrate applies them again.
-
-  --to <tag>   the migration to return to: it stays applied, everything after it is reversed
-               (its full tag or its number, e.g. 0001). \`--to ${rollBackEverything}\` reverses everything.
-  --force      let the down migrations drop rows that would be lost (rows that did not come from
-               legacy data; host rows for 0000). Without it they refuse and nothing changes.
-  --help       show this help
-
-Database: DATABASE_URL, or the embedded PGlite database in .data/pglite when it is unset.
-`;
-
-await runCommand('db:rollback', async () => {
-  const flags = parseFlags(
-    process.argv.slice(2),
-    { to: { type: 'string' }, force: { type: 'boolean' } },
-    help,
-  );
-  if (!flags.to)
-    throw new UsageError(`--to <tag> is required (or --to ${rollBackEverything} for everything).`);
-  const to = flags.to;
-  return withDatabase(async (handle) => {
-    const result = await rollbackDatabase(handle.db, { to, force: flags.force ?? false });
-    const out = process.stdout;
-    out.write(`Database: ${handle.target}\n`);
-    for (const tag of result.rolledBack) out.write(`Rolled back: ${tag}\n`);
-    if (result.rolledBack.length === 0) out.write('Nothing to roll back.\n');
-    out.write(`Still applied: ${result.stillApplied.length ? result.stillApplied.join(', ') : 'none'}\n`);
-    return 0;
-  });
-});
+await runAsProcess(dbRollback);

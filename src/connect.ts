@@ -1,10 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
 import { pgliteDataDir, redactUrl } from './connection-target.js';
 import type { Database } from './database.js';
+import { ConnectionConfigError, parseDatabaseUrl } from './database-url.js';
 import * as schema from './schema/index.js';
 
 export interface DatabaseHandle {
@@ -22,27 +19,59 @@ export interface OpenDatabaseOptions {
   pgliteDir?: string | undefined;
   /** Pool size for postgres.js. Commands need one connection; apps pass their own. */
   maxConnections?: number;
+  /** Where DATABASE_URL and PGLITE_DATA_DIR are read. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-export class ConnectionConfigError extends Error {
-  override name = 'ConnectionConfigError';
-}
+export { ConnectionConfigError };
 
 /** Opens the database the package's commands work on: a server by URL, else embedded PGlite. */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
   // An explicit PGlite folder wins over the environment's DATABASE_URL.
-  const url = options.url ?? (options.pgliteDir ? undefined : process.env.DATABASE_URL || undefined);
+  const env = options.env ?? process.env;
+  const url = options.url ?? (options.pgliteDir ? undefined : env.DATABASE_URL || undefined);
   if (url) return openServer(url, options.maxConnections ?? 1);
-  return openPglite(options.pgliteDir ?? pgliteDataDir());
+  return openPglite(options.pgliteDir ?? pgliteDataDir(env));
 }
 
-function openServer(url: string, max: number): DatabaseHandle {
-  assertPostgresUrl(url);
-  const client = postgres(url, {
+/**
+ * The drivers are optional peer dependencies: an app that only talks to a server needs no PGlite,
+ * and the reverse. Each is loaded when first used, and a missing one says what to install.
+ */
+async function loadDriver<T>(load: () => Promise<T>, name: string, purpose: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(name)) {
+      throw new ConnectionConfigError(
+        `${purpose} needs the ${name} package, which is not installed. Run npm install ${name}.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function openServer(url: string, max: number): Promise<DatabaseHandle> {
+  // One parse: the driver connects to exactly the parts the printed target shows.
+  const address = parseDatabaseUrl(url);
+  const [{ default: postgres }, { drizzle: drizzlePostgres }] = await loadDriver(
+    () => Promise.all([import('postgres'), import('drizzle-orm/postgres-js')]),
+    'postgres',
+    'A PostgreSQL server (DATABASE_URL)',
+  );
+  const client = postgres({
+    host: address.host ?? 'localhost',
+    port: address.port,
+    ...(address.socketPath ? { path: address.socketPath } : {}),
+    ...(address.user !== undefined ? { user: address.user } : {}),
+    ...(address.password !== undefined ? { pass: address.password } : {}),
+    ...(address.database !== undefined ? { database: address.database } : {}),
+    ...(address.sslmode && address.sslmode !== 'disable' ? { ssl: address.sslmode as 'require' } : {}),
     max,
     onnotice: () => {},
     connect_timeout: 10,
-    connection: { application_name: 'conversations-db' },
+    connection: { application_name: address.applicationName ?? 'conversations-db' },
   });
   return {
     db: drizzlePostgres({ client, schema }) as unknown as Database,
@@ -53,6 +82,11 @@ function openServer(url: string, max: number): DatabaseHandle {
 }
 
 async function openPglite(dir: string): Promise<DatabaseHandle> {
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await loadDriver(
+    () => Promise.all([import('@electric-sql/pglite'), import('drizzle-orm/pglite')]),
+    '@electric-sql/pglite',
+    'The embedded database (DATABASE_URL unset)',
+  );
   mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   return {
@@ -61,30 +95,4 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     target: `PGlite at ${dir}`,
     close: () => client.close(),
   };
-}
-
-function assertPostgresUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConnectionConfigError(
-      'DATABASE_URL is not a valid URL. Expected postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. @ as %40), or unset it to use the embedded PGlite database.',
-    );
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new ConnectionConfigError(
-      `DATABASE_URL must start with postgres:// or postgresql://, not ${parsed.protocol}//. Fix it, or unset it to use the embedded PGlite database.`,
-    );
-  }
-  // postgres.js decodes these itself and would fail with a bare "URI malformed".
-  for (const part of [parsed.username, parsed.password, parsed.pathname]) {
-    try {
-      decodeURIComponent(part);
-    } catch {
-      throw new ConnectionConfigError(
-        'DATABASE_URL has a malformed %-escape in its user, password or database name. Write a literal % as %25.',
-      );
-    }
-  }
 }

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 
 /** Where the embedded PGlite database lives when DATABASE_URL is unset. */
-export function pgliteDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.PGLITE_DATA_DIR ?? '.data/pglite');
+export function pgliteDataDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd = process.cwd(),
+): string {
+  return resolve(cwd, env.PGLITE_DATA_DIR ?? '.data/pglite');
 }
 
 /** The database URL with its password replaced, safe to print or log. */

@@ -5,6 +5,7 @@ import { queryRows } from '../src/database.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { conversationParticipants, conversations, messages, moves, users } from '../src/schema/index.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
+import { rejection } from './support/rejection.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 let database: TestDatabase;
@@ -39,17 +40,6 @@ async function conversationWithPeople() {
     .returning();
   if (!message) throw new Error('no message');
   return { user, move, conversation, message };
-}
-
-/** The error PostgreSQL raised, whichever driver wrapped it. */
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { code?: string; message: string; cause?: { code?: string; message: string } };
-    return e.cause?.code ? e.cause : e;
-  }
-  throw new Error('expected the statement to be rejected');
 }
 
 describe('constraints behave as the seed and DESIGN.md say', () => {

@@ -1,10 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { repoRoot, run } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -67,6 +68,30 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
+/** Every file of the installed package reachable from `entries`, and the packages they import. */
+function importGraph(entries: string[]): { reached: Set<string>; packages: Set<string> } {
+  const root = join(app, 'node_modules/@moveline/conversations-db');
+  const reached = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+      if (!specifier) continue;
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+      else
+        packages.add(
+          specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] ?? ''),
+        );
+    }
+  };
+  for (const entry of entries) visit(entry);
+  return { reached, packages };
+}
+
 describe('the packed package in an app', () => {
   it('ships only dist/, drizzle/, README.md, LICENSE and package.json; none of the CLI-only code', () => {
     const outside = packedFiles.filter(
@@ -92,23 +117,62 @@ describe('the packed package in an app', () => {
         'drizzle/0001_conversations.sql',
       ]),
     );
-    // Node-only command-line code (drivers, the move, db:check) and the legacy tables stay out of dist/.
-    expect(packedFiles.filter((path) => /^dist\/(connect|legacy|docs|drift)/.test(path))).toEqual([]);
+    // The operator commands ship behind the bin; the repository's checks (drift, docs) do not.
+    expect(packedFiles).toContain('dist/commands/main.js');
+    expect(packedFiles.filter((path) => /^dist\/(drift|docs)\//.test(path))).toEqual([]);
   });
 
-  it('the exported migrator imports nothing but drizzle-orm (a peer) and Node itself', () => {
-    const shipped = packedFiles.filter((path) => path.endsWith('.js'));
-    const imported = new Set<string>();
-    for (const path of shipped) {
-      const code = readFileSync(join(app, 'node_modules/@moveline/conversations-db', path), 'utf8');
-      for (const [, specifier] of code.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
-        if (specifier && !specifier.startsWith('.')) imported.add(specifier);
-      }
+  it('the app entry points import none of the operator tooling, the drivers or the legacy tables', () => {
+    const { reached, packages } = importGraph(['dist/index.js', 'dist/zod/index.js', 'dist/migrations.js']);
+    expect(
+      [...reached].filter((file) =>
+        /^dist\/(commands|connect|database-url|migrator|legacy|legacy-move)\b/.test(file),
+      ),
+    ).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual([
+      'drizzle-orm',
+      'drizzle-zod',
+      'zod',
+    ]);
+  });
+
+  it('npx conversations-db runs the operator commands from the app with the shipped migrations', async () => {
+    const target = await createTestDatabase('consumer_bin');
+    try {
+      const bin = (args: string[], env: NodeJS.ProcessEnv = target.env) =>
+        run(join(app, 'node_modules/.bin/conversations-db'), args, { ...npmEnv(), ...env }, app);
+      const list = await bin(['--help']);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toContain('  chats:migrate ');
+      const help = await bin(['db:migrate', '--help']);
+      expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(help.stdout).toMatch(/^Usage: npm run db:migrate -- \[--to <tag>\]/);
+      const bad = await bin(['chats:migrate', '--batch-size', '0']);
+      expect(bad).toMatchObject({ code: 2, stdout: '' });
+      expect(bad.stderr).toBe(
+        'chats:migrate: --batch-size must be a positive whole number, not "0". Run `npm run chats:migrate -- --help` for usage.\n',
+      );
+      const expand = await bin(['db:migrate', '--to', expandStepTag()]);
+      expect({ code: expand.code, stderr: expand.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(expand.stdout).toContain(`Applied: ${expandStepTag()}`);
+      const plan = await bin(['chats:plan', '--json']);
+      expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(plan.stdout)).toHaveProperty('sessions');
+      const rest = await bin(['db:migrate']);
+      expect({ code: rest.code, stderr: rest.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(rest.stdout).toMatch(/Applied: \d{4}_drop_legacy_chats/);
+    } finally {
+      await target.drop();
     }
-    // The scan sees the migrator's own imports (so an empty result below means something).
-    expect([...imported]).toEqual(expect.arrayContaining(['drizzle-orm', 'drizzle-orm/migrator', 'node:fs']));
-    const allowed = /^(node:|drizzle-orm(\/|$)|drizzle-zod$|zod(\/|$))/;
-    expect([...imported].filter((specifier) => !allowed.test(specifier))).toEqual([]);
+  });
+
+  it('@moveline/conversations-db/migrator imports drizzle-orm (a peer) and Node only: no driver, no command', () => {
+    const { reached, packages } = importGraph(['dist/migrator/index.js']);
+    expect(reached.has('dist/migrator/migrate.js')).toBe(true);
+    expect(
+      [...reached].filter((file) => /^dist\/(commands|connect|database-url|legacy-move|drift)\b/.test(file)),
+    ).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual(['drizzle-orm']);
   });
 
   it('the app type-checks against the installed package with tsc', async () => {
@@ -125,7 +189,7 @@ describe('the packed package in an app', () => {
         'conversation: Lease questions [housing] of move true',
         'creator: ann@example.com',
         'participants: employee:user-ann, ai:-',
-        'messages: Is the lease signed? | Yes, on Monday.',
+        'messages: Is the lease signed? | Movers come at nine. | Yes, on Monday.',
         'metadata kept: T-9',
         'message back to: Lease questions by ann@example.com',
         'rejected:',
@@ -157,7 +221,7 @@ describe('the packed package in an app', () => {
                    (select count(*)::int from messages m where m.conversation_id = c.id) as messages
             from conversations c`,
       );
-      expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 2 }]);
+      expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 3 }]);
     } finally {
       await handle.close();
     }

@@ -1,28 +1,30 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
+import { schemaChangeLockName } from '../src/migrator/lock.js';
 import { requireApplied } from '../src/migrator/require-applied.js';
 import { tablesIn } from './support/catalog.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';
-import { runScript } from './support/run.js';
+import { runInProcess, runScript } from './support/run.js';
 import { createTestDatabase, hasServer, serverOnlyReason } from './support/test-database.js';
 
 describeHostileUse({ name: 'db:migrate', script: 'db-migrate.ts' });
 describeHostileUse({ name: 'db:baseline', script: 'db-baseline.ts' });
+describeHostileUse({ name: 'db:rollback', script: 'db-rollback.ts', args: ['--to', '0001'] });
 
 describe('commands at the wrong migration state', () => {
   it('db:baseline on a migrated database and db:migrate --to an unknown tag: one line each, nothing written', async () => {
     const database = await createTestDatabase('hostile-state');
     try {
-      expect((await runScript('db-migrate.ts', ['--to', '0001'], database.env)).code).toBe(0);
+      expect((await runInProcess('db-migrate.ts', ['--to', '0001'], database.env)).code).toBe(0);
       const handle = await database.open();
       const before = await tablesIn(handle.db);
       await handle.close();
 
-      const baseline = await runScript('db-baseline.ts', [], database.env);
+      const baseline = await runInProcess('db-baseline.ts', [], database.env);
       expectCouldNotRun(baseline, 'db:baseline', {
         mentions: ['already has a migration history', 'npm run db:migrate'],
       });
-      const unknown = await runScript('db-migrate.ts', ['--to', '0999_nope'], database.env);
+      const unknown = await runInProcess('db-migrate.ts', ['--to', '0999_nope'], database.env);
       expectCouldNotRun(unknown, 'db:migrate', { mentions: ['--to 0999_nope: no such migration'] });
 
       const after = await database.open();
@@ -68,7 +70,8 @@ it.skipIf(!hasServer)(
     try {
       // Hold the schema-change lock so db:migrate waits inside its transaction, then kill its backend.
       const held = holder.begin(async (tx) => {
-        await tx`select pg_advisory_xact_lock(hashtextextended('conversations-db:schema-changes', 0))`;
+        await tx`select pg_advisory_xact_lock(hashtextextended(${schemaChangeLockName}, 0))`;
+        // A real process: the driver's write-after-close TypeError escapes every promise (see isDriverWriteAfterClose).
         const running = runScript('db-migrate.ts', [], database.env);
         let victims: { pid: number }[] = [];
         for (let attempt = 0; attempt < 200 && victims.length === 0; attempt++) {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { tablesIn } from './support/catalog.js';
 import { count, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runDrizzleKit, runScript } from './support/run.js';
+import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -50,7 +50,7 @@ describe('the guarded drop', () => {
       await insertMessage(db, session);
       await insertSession(db, { moveId: null });
     });
-    expect((await runScript('db-baseline.ts', [], database.env)).code).toBe(0);
+    expect((await runInProcess('db-baseline.ts', [], database.env)).code).toBe(0);
 
     const refusal =
       'Refusing to drop chat_sessions and chat_messages: 2 legacy sessions and 1 legacy messages are neither moved nor archived. Run `npm run chats:migrate`, then `npm run chats:validate`, then migrate again.';
@@ -61,14 +61,14 @@ describe('the guarded drop', () => {
     if (hasServer) expect(refused.stdout + refused.stderr).toContain(refusal);
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
 
-    const ours = await runScript('db-migrate.ts', [], database.env);
+    const ours = await runInProcess('db-migrate.ts', [], database.env);
     expect(ours.code).toBe(2);
     expect(ours.stderr).toContain(`db:migrate: ${refusal}`);
     expect(ours.stderr).not.toContain('Failed query');
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
 
-    expect((await runScript('db-migrate.ts', ['--to', expandStepTag()], database.env)).code).toBe(0);
-    const moved = await runScript('chats-migrate.ts', [], database.env);
+    expect((await runInProcess('db-migrate.ts', ['--to', expandStepTag()], database.env)).code).toBe(0);
+    const moved = await runInProcess('chats-migrate.ts', [], database.env);
     expect(moved.code).toBe(0);
     const applied = await runDrizzleKit(['migrate'], database.env);
     expect(applied.code).toBe(0);
@@ -80,7 +80,7 @@ describe('the guarded drop', () => {
     expect(await withDb((db) => count(db, 'chat_session_archive'))).toBe(1);
     expect(await withDb((db) => count(db, 'messages'))).toBe(1);
 
-    const rollback = await runScript('chats-rollback.ts', [], database.env);
+    const rollback = await runInProcess('chats-rollback.ts', [], database.env);
     expect(rollback.code).toBe(2);
     expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
   });
@@ -92,7 +92,7 @@ describe('npm run demo', () => {
     try {
       // PGlite mode: DATABASE_URL is unset in database.env and the demo uses DEMO_DATA_DIR; server
       // mode: the demo uses this test's empty database.
-      const result = await runScript('demo.ts', ['--sessions', '40'], {
+      const result = await runInProcess('demo.ts', ['--sessions', '40'], {
         ...database.env,
         DEMO_DATA_DIR: dir,
       });
@@ -111,7 +111,7 @@ describe('npm run demo', () => {
 
   it.skipIf(!hasServer)(`refuses a database that is not empty ${serverOnlyReason}`, async () => {
     await withDb((db) => db.execute(sql`create table keep_me (id int)`));
-    const result = await runScript('demo.ts', [], database.env);
+    const result = await runInProcess('demo.ts', [], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is not empty');
     expect(await withDb((db) => tablesIn(db))).toEqual(['keep_me']);

@@ -8,7 +8,7 @@ import { insertLegacyDataset, type MoveReport } from '../src/legacy-move/index.j
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count } from './support/legacy-rows.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // The chats:* commands as an operator runs them: flags, output, exit codes, the JSON report.
@@ -37,7 +37,7 @@ describe('flags', () => {
   it.each(['chats-plan.ts', 'chats-migrate.ts', 'chats-validate.ts', 'chats-rollback.ts', 'demo.ts'])(
     '%s --help prints usage and exits 0',
     async (script) => {
-      const result = await runScript(script, ['--help'], database.env);
+      const result = await runInProcess(script, ['--help'], database.env);
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Usage: npm run (chats:\w+|demo)/);
     },
@@ -49,7 +49,7 @@ describe('flags', () => {
     [['--orphans', 'assign'], '--orphans=assign needs --move-id <uuid>.'],
     [['--nope'], "Unknown option '--nope'"],
   ])('chats:migrate %j exits 2 with a clear message', async (args, message) => {
-    const result = await runScript('chats-migrate.ts', args, database.env);
+    const result = await runInProcess('chats-migrate.ts', args, database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('npm run chats:migrate -- --help');
@@ -58,17 +58,17 @@ describe('flags', () => {
 
 describe('plan, migrate, validate, rollback', () => {
   it('run end to end with the exit codes of the runbook', async () => {
-    const plan = await runScript('chats-plan.ts', ['--json'], database.env);
+    const plan = await runInProcess('chats-plan.ts', ['--json'], database.env);
     expect(plan.code).toBe(0);
     const planned = JSON.parse(plan.stdout) as { sessions: { total: number; orphans: number } };
     expect(planned.sessions).toMatchObject({ total: 40, orphans: 2 });
 
-    const notYet = await runScript('chats-validate.ts', [], database.env);
+    const notYet = await runInProcess('chats-validate.ts', [], database.env);
     expect(notYet.code).toBe(1);
     expect(notYet.stdout).toContain('Validation FAILED');
 
     const reportFile = join(dir, 'report.json');
-    const migrate = await runScript(
+    const migrate = await runInProcess(
       'chats-migrate.ts',
       ['--batch-size', '7', '--report', reportFile],
       database.env,
@@ -86,7 +86,7 @@ describe('plan, migrate, validate, rollback', () => {
     );
     expect(report.notMoved.byReason['archived: the session has no move']?.sessions).toBe(2);
 
-    const valid = await runScript('chats-validate.ts', [], database.env);
+    const valid = await runInProcess('chats-validate.ts', [], database.env);
     expect(valid.code).toBe(0);
     expect(valid.stdout).toContain('Validation passed');
     expect(valid.stdout).toMatch(/chat_sessions\s+40\s+38\s+2\s+0/);
@@ -103,7 +103,7 @@ describe('plan, migrate, validate, rollback', () => {
       await handle.close();
     }
     expect(altered).toBeDefined();
-    const invalid = await runScript('chats-validate.ts', ['--json'], database.env);
+    const invalid = await runInProcess('chats-validate.ts', ['--json'], database.env);
     expect(invalid.code).toBe(1);
     const failed = (
       JSON.parse(invalid.stdout) as { checks: { ok: boolean; failingIds: string[] }[] }
@@ -111,7 +111,7 @@ describe('plan, migrate, validate, rollback', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]?.failingIds).toEqual([altered]);
 
-    const rollback = await runScript('chats-rollback.ts', [], database.env);
+    const rollback = await runInProcess('chats-rollback.ts', [], database.env);
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('removed 38 conversations');
     const after = await database.open({ maxConnections: 1 });

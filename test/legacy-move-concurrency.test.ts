@@ -3,12 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { insertLegacyDataset, validateLegacyMove } from '../src/legacy-move/index.js';
-import { moverLockName } from '../src/legacy-move/mapping.js';
+import { moverLockKey } from '../src/legacy-move/mover-lock.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
 import { expectNoDuplicates, startMover as startMoverProcess } from './support/mover-process.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -60,7 +60,7 @@ describe('the mover under faults and concurrency', () => {
       expect(first.code).toBeNull();
       expect((await validateLegacyMove(observer.db)).ok).toBe(false);
 
-      const second = await runScript('chats-migrate.ts', ['--batch-size', '50'], database.env);
+      const second = await runInProcess('chats-migrate.ts', ['--batch-size', '50'], database.env);
       expect(second.stderr).toBe('');
       expect(second.code).toBe(0);
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
@@ -91,7 +91,7 @@ describe('the mover under faults and concurrency', () => {
       } finally {
         await writer.close();
       }
-      const final = await runScript('chats-migrate.ts', [], database.env);
+      const final = await runInProcess('chats-migrate.ts', [], database.env);
       expect(final.code).toBe(0);
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
       await noDuplicates();
@@ -102,8 +102,8 @@ describe('the mover under faults and concurrency', () => {
     `a second mover refuses clearly, or waits with --wait ${serverOnlyReason}`,
     async () => {
       // Hold the move lock the way a running mover does.
-      await observer.db.execute(sql`select pg_advisory_lock(hashtextextended(${moverLockName}, 0))`);
-      const refused = await runScript('chats-migrate.ts', [], database.env);
+      await observer.db.execute(sql`select pg_advisory_lock(${moverLockKey})`);
+      const refused = await runInProcess('chats-migrate.ts', [], database.env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('another chats:migrate or chats:rollback is running on this database');
       expect(refused.stderr).toContain('--wait');
@@ -113,7 +113,7 @@ describe('the mover under faults and concurrency', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(waiting.child.exitCode).toBeNull();
       expect(await count(observer.db, 'conversations')).toBe(0);
-      await observer.db.execute(sql`select pg_advisory_unlock(hashtextextended(${moverLockName}, 0))`);
+      await observer.db.execute(sql`select pg_advisory_unlock(${moverLockKey})`);
       expect(await waiting.exit).toEqual({ code: 0, signal: null, stderr: '' });
       expect((await validateLegacyMove(observer.db)).ok).toBe(true);
     },
@@ -123,8 +123,8 @@ describe('the mover under faults and concurrency', () => {
     `two movers started together: one moves, the other refuses or finds nothing ${serverOnlyReason}`,
     async () => {
       const [a, b] = await Promise.all([
-        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
-        runScript('chats-migrate.ts', ['--batch-size', '20'], database.env),
+        runInProcess('chats-migrate.ts', ['--batch-size', '20'], database.env),
+        runInProcess('chats-migrate.ts', ['--batch-size', '20'], database.env),
       ]);
       const codes = [a.code, b.code].sort();
       expect(codes[0]).toBe(0);

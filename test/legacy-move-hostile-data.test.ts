@@ -12,7 +12,7 @@ import {
 import { messages } from '../src/schema/messages.js';
 import { messageSelectSchema } from '../src/zod/messages.js';
 import { expandedDatabase, insertMove, insertSession } from './support/legacy-rows.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import type { TestDatabase } from './support/test-database.js';
 
 // Legacy rows an app of that era could have written, at the edges of what PostgreSQL and JSON
@@ -272,7 +272,7 @@ describe('hostile legacy data', () => {
     expect(validation.ok).toBe(true);
     // PGlite is one process: close before the command opens the same folder.
     await handle.close();
-    const run = await runScript('chats-validate.ts', ['--json'], database.env);
+    const run = await runInProcess('chats-validate.ts', ['--json'], database.env);
     handle = await database.open({ maxConnections: 1 });
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect((JSON.parse(run.stdout) as { ok: boolean }).ok).toBe(true);

@@ -7,7 +7,7 @@ import { tablesIn } from './support/catalog.js';
 import { dumpCatalog } from './support/catalog-dump.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, hasServer, type TestDatabase } from './support/test-database.js';
 
 // The chats:* commands and the demo meet bad input and databases in the wrong state: one line
@@ -132,13 +132,13 @@ describe('the chats commands and the demo at the wrong migration state: one line
     // state once); a server runs them all.
     const commands = hasServer ? chatsCommands : chatsCommands.filter((_, i) => i === states.indexOf(state));
     for (const { name, script } of commands) {
-      const result = await runScript(script, [], database.env);
+      const result = await runInProcess(script, [], database.env);
       expectCouldNotRun(result, name, { mentions: [`${name}: refused: `, ...state.mentions] });
     }
     // The demo builds its own database; given a DATABASE_URL (server mode) it refuses any that is
     // not empty. Without one it never opens this database (it recreates .data/demo), so only here.
     if (hasServer && state.label !== 'a fresh empty database') {
-      const demo = await runScript('demo.ts', ['--sessions', '5'], database.env);
+      const demo = await runInProcess('demo.ts', ['--sessions', '5'], database.env);
       expectCouldNotRun(demo, 'demo', { mentions: ['is not empty', 'DATABASE_URL'] });
     }
     expect(await read()).toEqual(before);

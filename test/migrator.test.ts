@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
 import { tablesIn } from './support/catalog.js';
-import { repoRoot, runDrizzleKit, runScript } from './support/run.js';
+import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -55,7 +55,7 @@ const expectedHistory = (upTo: number) =>
 
 describe('db:migrate', () => {
   it('--to stops at the named migration and plain drizzle-kit migrate applies the rest', async () => {
-    const first = await runScript('db-migrate.ts', ['--to', '0000_legacy_baseline'], database.env);
+    const first = await runInProcess('db-migrate.ts', ['--to', '0000_legacy_baseline'], database.env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('Applied: 0000_legacy_baseline');
@@ -72,8 +72,8 @@ describe('db:migrate', () => {
   });
 
   it('a second db:migrate applies nothing', async () => {
-    expect((await runScript('db-migrate.ts', [], database.env)).code).toBe(0);
-    const second = await runScript('db-migrate.ts', [], database.env);
+    expect((await runInProcess('db-migrate.ts', [], database.env)).code).toBe(0);
+    const second = await runInProcess('db-migrate.ts', [], database.env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Nothing to apply.');
     expect(second.stdout).toContain(`Already applied: ${tags.join(', ')}`);
@@ -81,7 +81,7 @@ describe('db:migrate', () => {
   });
 
   it('rejects an unknown --to with the list of known tags, and applies nothing', async () => {
-    const result = await runScript('db-migrate.ts', ['--to', '0099_nope'], database.env);
+    const result = await runInProcess('db-migrate.ts', ['--to', '0099_nope'], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--to 0099_nope: no such migration. Known tags: 0000_legacy_baseline');
     expect(await publicTables()).toEqual([]);
@@ -90,7 +90,7 @@ describe('db:migrate', () => {
   it.skipIf(!hasServer)(
     `four db:migrate processes at once apply the chain once ${serverOnlyReason}`,
     async () => {
-      const runs = await Promise.all([1, 2, 3, 4].map(() => runScript('db-migrate.ts', [], database.env)));
+      const runs = await Promise.all([1, 2, 3, 4].map(() => runInProcess('db-migrate.ts', [], database.env)));
       for (const run of runs) expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
       expect(runs.filter((r) => r.stdout.includes('Applied: 0000_legacy_baseline'))).toHaveLength(1);
       expect(runs.filter((r) => r.stdout.includes('Nothing to apply.'))).toHaveLength(3);
@@ -101,7 +101,7 @@ describe('db:migrate', () => {
   it.skipIf(!hasServer)('never prints the password of DATABASE_URL', async () => {
     const url = new URL(database.url ?? '');
     url.password = 'hunter2-secret';
-    const result = await runScript('db-migrate.ts', [], { ...database.env, DATABASE_URL: url.toString() });
+    const result = await runInProcess('db-migrate.ts', [], { ...database.env, DATABASE_URL: url.toString() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('***');
     expect(result.stdout + result.stderr).not.toContain('hunter2-secret');
@@ -109,7 +109,7 @@ describe('db:migrate', () => {
 
   it('refuses a legacy database without history, naming db:baseline, and changes nothing', async () => {
     await buildLegacyByHand();
-    const result = await runScript('db-migrate.ts', [], database.env);
+    const result = await runInProcess('db-migrate.ts', [], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no migration history');
     expect(result.stderr).toContain('npm run db:baseline');
@@ -120,13 +120,13 @@ describe('db:migrate', () => {
 describe('db:baseline', () => {
   it('adopts a database built by hand from the BEFORE DDL, after which db:migrate works', async () => {
     await buildLegacyByHand();
-    const baseline = await runScript('db-baseline.ts', [], database.env);
+    const baseline = await runInProcess('db-baseline.ts', [], database.env);
     expect(baseline.stderr).toBe('');
     expect(baseline.code).toBe(0);
     expect(baseline.stdout).toContain('Recorded 0000_legacy_baseline as applied (not run).');
     expect(await history()).toEqual(expectedHistory(0));
 
-    const migrate = await runScript('db-migrate.ts', [], database.env);
+    const migrate = await runInProcess('db-migrate.ts', [], database.env);
     expect(migrate.code).toBe(0);
     expect(migrate.stdout).toContain('Already applied: 0000_legacy_baseline');
     expect(migrate.stdout).toContain('Applied: 0001_conversations');
@@ -135,15 +135,15 @@ describe('db:baseline', () => {
   });
 
   it('refuses when a migration history exists', async () => {
-    expect((await runScript('db-migrate.ts', [], database.env)).code).toBe(0);
-    const result = await runScript('db-baseline.ts', [], database.env);
+    expect((await runInProcess('db-migrate.ts', [], database.env)).code).toBe(0);
+    const result = await runInProcess('db-baseline.ts', [], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('already has a migration history');
     expect(result.stderr).toContain('npm run db:migrate');
   });
 
   it('refuses when the legacy tables are missing, naming them', async () => {
-    const result = await runScript('db-baseline.ts', [], database.env);
+    const result = await runInProcess('db-baseline.ts', [], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'lacks users, employees, moves, chat_sessions, chat_messages, message_role of the legacy schema',

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { schemaChangeLockName } from '../src/migrator/lock.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
 import { rollbackDatabase } from '../src/migrator/rollback.js';
 import { dumpCatalog } from './support/catalog-dump.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
-import { repoRoot, runScript } from './support/run.js';
+import { repoRoot, runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -126,7 +127,7 @@ describe('db:rollback', () => {
       const before = await dumpCatalog(handle.db);
       await handle.close(); // PGlite: one process at a time
 
-      const refused = await runScript('db-rollback.ts', ['--to', '0000'], database.env);
+      const refused = await runInProcess('db-rollback.ts', ['--to', '0000'], database.env);
       expect(refused.stderr).toBe(
         'db:rollback: rollback of 0001_conversations refused: the new tables hold rows that did not come from legacy data and would be lost (conversations: 1, messages: 0, conversation_participants: 0, chat_session_archive: 0). Export or move those rows first, or run npm run db:rollback -- --to <tag> --force to drop them.\n',
       );
@@ -136,7 +137,7 @@ describe('db:rollback', () => {
       expect(await historyWhens()).toEqual(whensUpTo(tags.indexOf(expandStepTag())));
       await handle.close();
 
-      const forced = await runScript('db-rollback.ts', ['--to', '0000', '--force'], database.env);
+      const forced = await runInProcess('db-rollback.ts', ['--to', '0000', '--force'], database.env);
       expect(forced.stderr).toBe('');
       expect(forced.stdout).toContain(`Rolled back: ${expandStepTag()}`);
       expect(forced.stdout).toContain(`Still applied: ${tags[0]}`);
@@ -173,10 +174,10 @@ describe('db:rollback', () => {
   it('bad --to values are usage errors (exit 2)', async () => {
     await handle.close();
     try {
-      const missing = await runScript('db-rollback.ts', [], database.env);
+      const missing = await runInProcess('db-rollback.ts', [], database.env);
       expect(missing.stderr).toContain('db:rollback: --to <tag> is required (or --to none for everything).');
       expect(missing.code).toBe(2);
-      const unknown = await runScript('db-rollback.ts', ['--to', '0042_nope'], database.env);
+      const unknown = await runInProcess('db-rollback.ts', ['--to', '0042_nope'], database.env);
       expect(unknown.stderr).toBe(
         `db:rollback: --to 0042_nope: no such migration. Known tags: ${tags.join(', ')}; or \`none\` to roll back everything.\n`,
       );
@@ -191,7 +192,7 @@ describe('db:rollback', () => {
     const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
     try {
       const reserved = await holder.reserve();
-      await reserved`select pg_advisory_lock(hashtextextended('conversations-db:schema-changes', 0))`;
+      await reserved`select pg_advisory_lock(hashtextextended(${schemaChangeLockName}, 0))`;
       let finished = false;
       const rollback = rollbackDatabase(handle.db, { to: tags.at(-2) ?? '' }).then((r) => {
         finished = true;
@@ -210,7 +211,7 @@ describe('db:rollback', () => {
               and database = (select oid from pg_database where datname = current_database())`;
       expect(waiting?.n).toBe(1);
       expect(finished).toBe(false);
-      await reserved`select pg_advisory_unlock(hashtextextended('conversations-db:schema-changes', 0))`;
+      await reserved`select pg_advisory_unlock(hashtextextended(${schemaChangeLockName}, 0))`;
       reserved.release();
       expect((await rollback).rolledBack).toEqual([tags.at(-1)]);
     } finally {

@@ -1,4 +1,7 @@
+import { type PostgresError, postgresErrorOf } from '../errors/postgres-error.js';
 import { MigrationRefusedError } from '../migrator/errors.js';
+
+export { readableError } from '../errors/readable-error.js';
 
 /**
  * The legacy chat move refused to act: the database is in a state it must not touch (tables missing,
@@ -8,30 +11,7 @@ export class LegacyMoveRefusedError extends MigrationRefusedError {
   override name = 'LegacyMoveRefusedError';
 }
 
-/** PostgreSQL's own error under drizzle's wrapper (DrizzleQueryError keeps it as `cause`). */
-export function databaseErrorOf(error: unknown): { code?: string; message: string } | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof candidate.code === 'string' && typeof candidate.message === 'string') {
-      return { code: candidate.code, message: candidate.message };
-    }
-    current = candidate.cause;
-  }
-  return undefined;
-}
-
-/**
- * The error to show a person: PostgreSQL's message rather than drizzle's "Failed query: <the whole
- * SQL>", which buries the reason under a page of SQL.
- */
-export function readableError(error: unknown): Error {
-  if (error instanceof MigrationRefusedError) return error;
-  const pg = databaseErrorOf(error);
-  if (pg && error instanceof Error && error.message !== pg.message) {
-    const plain = new Error(pg.message, { cause: error });
-    Object.assign(plain, { code: pg.code });
-    return plain;
-  }
-  return error instanceof Error ? error : new Error(String(error));
+/** PostgreSQL's own error under drizzle's wrapper. Kept for library callers; see postgresErrorOf. */
+export function databaseErrorOf(error: unknown): PostgresError | undefined {
+  return postgresErrorOf(error);
 }

@@ -5,7 +5,7 @@ import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-
 import { nextUpperBound } from './keyset.js';
 import { moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch } from './move-sessions.js';
-import { acquireMoverLock } from './mover-lock.js';
+import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import {
   type NotMovedMessage,
   type NotMovedSession,
@@ -238,6 +238,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
+  } catch (error) {
+    throw moveLockLost(error, lock.pid) ?? error;
   } finally {
     await lock.release().catch(() => {});
   }

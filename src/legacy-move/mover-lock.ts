@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
+import { isLostConnection, postgresErrorOf } from '../errors/postgres-error.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { moverLockName } from './mapping.js';
 
-const key = sql`hashtextextended(${moverLockName}, 0)`;
+/** The move lock's key, for sessions (tests, operators) that must take or find it. */
+export const moverLockKey = sql`hashtextextended(${moverLockName}, 0)`;
+const key = moverLockKey;
 
 export interface MoverLock {
   /** The backend that holds the lock; every batch checks it still runs on it. */
@@ -40,4 +43,19 @@ export async function acquireMoverLock(db: Queryable, options: { wait?: boolean 
       await db.execute(sql`select pg_advisory_unlock(${key})`);
     },
   };
+}
+
+/**
+ * A lost connection anywhere in a run that holds the move lock (a keyset query, a count, a batch),
+ * told in the lock's words: the lock went with the connection, whichever statement noticed first.
+ * undefined when `error` is something else.
+ */
+export function moveLockLost(error: unknown, lockPid: number): LegacyMoveRefusedError | undefined {
+  if (!isLostConnection(error)) return undefined;
+  const code = postgresErrorOf(error)?.code ?? 'socket closed';
+  return new LegacyMoveRefusedError(
+    `the connection holding the move lock was lost (backend ${lockPid}, ${code}): the server ended it. ` +
+      'Nothing of the interrupted batch was written; earlier batches are kept. Run the command again.',
+    { cause: error },
+  );
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../database.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { LegacyMoveRefusedError } from './errors.js';
-import { acquireMoverLock } from './mover-lock.js';
+import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
 import { assertReadyToMove } from './preconditions.js';
 
@@ -146,6 +146,8 @@ export async function rollbackLegacyMove(
       )
     ).map((r) => r.id);
     return result;
+  } catch (error) {
+    throw moveLockLost(error, lock.pid) ?? error;
   } finally {
     await lock.release().catch(() => {});
   }

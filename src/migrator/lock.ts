@@ -2,7 +2,11 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
 import { MigrationRefusedError } from './errors.js';
 
-const key = sql`pg_catalog.hashtextextended('conversations-db:schema-changes', 0)`;
+/** The name of the schema-change advisory lock; its key is hashtextextended(name, 0). */
+export const schemaChangeLockName = 'conversations-db:schema-changes';
+
+/** The schema-change lock's key, for sessions (tests, operators) that must take or find it. */
+export const schemaChangeLockKey = sql`pg_catalog.hashtextextended(${schemaChangeLockName}, 0)`;
 
 /**
  * One key for everything that changes the schema (migrate, baseline, rollback): a deploy that starts
@@ -10,7 +14,7 @@ const key = sql`pg_catalog.hashtextextended('conversations-db:schema-changes', 0
  * deploy can never leave it held.
  */
 export async function lockSchemaChanges(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_catalog.pg_advisory_xact_lock(${key})`);
+  await tx.execute(sql`select pg_catalog.pg_advisory_xact_lock(${schemaChangeLockKey})`);
 }
 
 export interface SessionSchemaLock {
@@ -28,13 +32,13 @@ export interface SessionSchemaLock {
  * query to one connection (the commands open one; PGlite is one), which assertHeldHere checks.
  */
 export async function lockSchemaChangesForSession(db: Queryable): Promise<SessionSchemaLock> {
-  await db.execute(sql`select pg_catalog.pg_advisory_lock(${key})`);
+  await db.execute(sql`select pg_catalog.pg_advisory_lock(${schemaChangeLockKey})`);
   const assertHeldHere = async (on: Queryable = db) => {
     const [row] = await queryRows<{ held: boolean }>(
       on,
       sql`select exists (select 1 from pg_catalog.pg_locks l
             where l.locktype = 'advisory' and l.granted and l.pid = pg_catalog.pg_backend_pid()
-              and ((l.classid::bigint << 32) | l.objid::bigint) = ${key}) as held`,
+              and ((l.classid::bigint << 32) | l.objid::bigint) = ${schemaChangeLockKey}) as held`,
     );
     if (row?.held !== true) {
       throw new MigrationRefusedError(
@@ -47,7 +51,7 @@ export async function lockSchemaChangesForSession(db: Queryable): Promise<Sessio
   return {
     assertHeldHere,
     release: async () => {
-      await db.execute(sql`select pg_catalog.pg_advisory_unlock(${key})`);
+      await db.execute(sql`select pg_catalog.pg_advisory_unlock(${schemaChangeLockKey})`);
     },
   };
 }

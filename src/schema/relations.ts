@@ -1,6 +1,6 @@
-import { relations } from 'drizzle-orm';
 import { conversations } from './conversations.js';
 import { employees, moves, users } from './core.js';
+import { relations } from './drizzle-relations.js';
 import { messages } from './messages.js';
 import { conversationParticipants } from './participants.js';
 

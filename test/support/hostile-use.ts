@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type RunResult, runScript } from './run.js';
+import { type RunResult, runInProcess } from './run.js';
 import { createTestDatabase, hasServer, serverOnlyReason, testServer } from './test-database.js';
 
 export interface CommandUnderTest {
@@ -71,7 +71,7 @@ const malformedUrls: { url: string; secret: string }[] = [
  * password never appears.
  */
 export function describeHostileUse({ name, script, args = [] }: CommandUnderTest): void {
-  const run = (extra: string[], env: NodeJS.ProcessEnv) => runScript(script, [...args, ...extra], env);
+  const run = (extra: string[], env: NodeJS.ProcessEnv) => runInProcess(script, [...args, ...extra], env);
 
   describe(`${name} meets hostile use`, () => {
     it('--help prints usage and exits 0', async () => {

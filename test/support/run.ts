@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Command, commandNamed } from '../../src/commands/index.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,4 +41,45 @@ export function run(
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
+}
+
+/** The command a scripts/ file runs: db-migrate.ts is db:migrate, er-diagram.ts is docs:er. */
+function commandOfScript(script: string): Command {
+  const base = script.replace(/\.ts$/, '');
+  const name = base === 'er-diagram' ? 'docs:er' : base.replace('-', ':');
+  const command = commandNamed(name);
+  if (!command) throw new Error(`no command for scripts/${script}`);
+  return command;
+}
+
+/**
+ * Runs the same command as runScript, in this process: its run() with buffers for stdout and stderr
+ * and `env` as its whole environment. Fast (no tsx start); what a real process adds (signals, exit)
+ * is tested by the spawned smoke tests.
+ */
+export async function runInProcess(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = repoRoot,
+): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const { code } = await commandOfScript(script).run(args, {
+    stdout: {
+      write: (text) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      write: (text) => {
+        stderr += text;
+      },
+    },
+    env,
+    isTTY: { stdout: false, stderr: false },
+    cwd,
+    progressEveryMs: Number.POSITIVE_INFINITY,
+  });
+  return { code, signal: null, stdout, stderr };
 }

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/drift/scratch-copy.js';
-import { type RunResult, repoRoot, run } from './run.js';
+import { type RunResult, repoRoot, runInProcess } from './run.js';
 
 /** A copy of the repository a test may break on purpose: db:check there sees exactly that drift. */
 export interface ScratchRepo extends ScratchCopy {
-  /** Runs the copy's own `npm run db:check` (its scripts/ and src/ see its files). */
+  /** Runs db:check on the copy, in process: every check reads the copy's files (the working folder). */
   dbCheck(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
   read(file: string): string;
   write(file: string, content: string): void;
@@ -18,13 +18,7 @@ export function makeScratchRepo(): ScratchRepo {
   const path = (file: string) => join(copy.dir, file);
   const repo: ScratchRepo = {
     ...copy,
-    dbCheck: (args, env) =>
-      run(
-        process.execPath,
-        ['--import', 'tsx', resolve(copy.dir, 'scripts/db-check.ts'), ...args],
-        env,
-        copy.dir,
-      ),
+    dbCheck: (args, env) => runInProcess('db-check.ts', args, env, copy.dir),
     read: (file) => readFileSync(path(file), 'utf8'),
     write: (file, content) => writeFileSync(path(file), content),
     journal: () => JSON.parse(repo.read('drizzle/meta/_journal.json')),

@@ -4,7 +4,7 @@ import type {
   MoveResult,
   RollbackResult,
   ValidationResult,
-} from '../../src/legacy-move/index.js';
+} from '../legacy-move/index.js';
 import { formatTable } from './table.js';
 
 // Human-readable output of the chats:* commands (and the demo). --json prints the library's objects.

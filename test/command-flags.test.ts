@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/connect.js';
+import { readableError } from '../src/errors/index.js';
+import { insertLegacyDataset, rollbackLegacyMove } from '../src/legacy-move/index.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
+import { migrateDatabase } from '../src/migrator/migrate.js';
+import { expectCouldNotRun } from './support/hostile-use.js';
+import { checksums } from './support/legacy-rows.js';
+import { runInProcess } from './support/run.js';
+import {
+  createTestDatabase,
+  hasServer,
+  serverOnlyReason,
+  type TestDatabase,
+} from './support/test-database.js';
+
+// Flags as an operator types them, run in process: every bad flag is refused (exit 2, one line)
+// before the first write, with the rows unchanged.
+
+let database: TestDatabase;
+let handle: DatabaseHandle;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cdb-flags-'));
+  database = await createTestDatabase('command_flags');
+  handle = await database.open({ maxConnections: 1 });
+  await migrateDatabase(handle.db, { to: expandStepTag() });
+  await insertLegacyDataset(handle.db, { sessions: 12, messagesPerSession: 2, seed: 11 });
+});
+
+afterAll(async () => {
+  await handle?.close();
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bad flags are refused before the first write', () => {
+  const existing = () => {
+    const path = join(dir, 'existing.json');
+    writeFileSync(path, 'keep me\n');
+    return path;
+  };
+  const cases: [string, () => string[], string][] = [
+    ['--report naming a folder', () => ['--report', dir], 'is a folder'],
+    ['--report in a missing folder', () => ['--report', join(dir, 'missing', 'r.json')], 'does not exist'],
+    ['--report under a file', () => ['--report', join(existing(), 'r.json')], 'is not a folder'],
+    ['--report naming an existing file', () => ['--report', existing()], '--overwrite'],
+    ['--overwrite without --report', () => ['--overwrite'], '--overwrite is only used with --report'],
+    ['--batch-size beyond an integer', () => ['--batch-size', '2147483648'], 'at most 2147483647'],
+    ['--lock-timeout beyond an integer', () => ['--lock-timeout', '99999999999'], 'at most 2147483647'],
+  ];
+  it.each(cases)('chats:migrate with %s', async (_case, args, mentions) => {
+    const before = await checksums(handle.db);
+    const result = await runInProcess('chats-migrate.ts', args(), database.env);
+    expectCouldNotRun(result, 'chats:migrate', { mentions: [mentions, 'npm run chats:migrate -- --help'] });
+    expect(result.stderr).not.toContain('..');
+    expect(await checksums(handle.db)).toEqual(before);
+    if (args().includes(join(dir, 'existing.json'))) {
+      expect(readFileSync(join(dir, 'existing.json'), 'utf8')).toBe('keep me\n');
+    }
+  });
+
+  it('chats:validate --limit beyond an integer, chats:rollback --batch-size beyond one', async () => {
+    const validate = await runInProcess('chats-validate.ts', ['--limit', '2147483648'], database.env);
+    expectCouldNotRun(validate, 'chats:validate', { mentions: ['--limit must be at most 2147483647'] });
+    const rollback = await runInProcess('chats-rollback.ts', ['--batch-size', '1e9'], database.env);
+    expectCouldNotRun(rollback, 'chats:rollback', { mentions: ['positive whole number'] });
+  });
+
+  it('DATABASE_URL set but empty is refused, not taken for the embedded database', async () => {
+    const pgliteDir = join(dir, 'must-stay-absent');
+    for (const script of ['db-migrate.ts', 'chats-migrate.ts', 'db-check.ts', 'demo.ts']) {
+      const result = await runInProcess(script, [], { DATABASE_URL: '', PGLITE_DATA_DIR: pgliteDir });
+      expectCouldNotRun(result, script === 'demo.ts' ? 'demo' : script.replace('.ts', '').replace('-', ':'), {
+        mentions: ['DATABASE_URL is set but empty', 'unset DATABASE_URL'],
+      });
+    }
+    expect(() => readFileSync(join(pgliteDir, 'PG_VERSION'))).toThrow();
+  });
+
+  it('--report --overwrite replaces an existing report after the move', async () => {
+    const path = join(dir, 'replaced.json');
+    writeFileSync(path, 'old\n');
+    try {
+      const result = await runInProcess('chats-migrate.ts', ['--report', path, '--overwrite'], database.env);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveProperty('counts');
+    } finally {
+      await rollbackLegacyMove(handle.db);
+    }
+  });
+});
+
+describe('one error vocabulary', () => {
+  it('chats:validate --orphans assign runs without asking for --move-id (validate reads the ledger)', async () => {
+    const result = await runInProcess('chats-validate.ts', ['--orphans', 'assign'], database.env);
+    // Nothing moved yet: the validation runs and fails (1); it is not a usage error (2).
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('Validation FAILED');
+    expect(result.stderr).not.toContain('--move-id');
+  });
+
+  it('a usage error ends in one full stop before the pointer to --help', async () => {
+    const result = await runInProcess('chats-migrate.ts', ['--orphans', 'assign'], database.env);
+    expect(result.stderr).toBe(
+      'chats:migrate: --orphans=assign needs --move-id <uuid>. Run `npm run chats:migrate -- --help` for usage.\n',
+    );
+  });
+
+  it("readableError keeps PostgreSQL's detail and hint", async () => {
+    const error = await handle.db
+      .execute(
+        sql`select 1 from pg_catalog.pg_class where relname = ${'x'} and oid = 'no-such-table'::regclass`,
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(readableError(error).message).toBe('relation "no-such-table" does not exist');
+    const unique = await handle.db
+      .execute(sql`insert into chat_sessions select * from chat_sessions limit 1`)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(readableError(unique).message).toMatch(
+      /^duplicate key value violates unique constraint "\w+" detail: Key \(id\)=\([0-9a-f-]+\) already exists\.$/,
+    );
+    const hinted = await handle.db.execute(sql`select pg_catalog.no_such_function(1)`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(readableError(hinted).message).toMatch(
+      /^function pg_catalog\.no_such_function\(integer\) does not exist hint: No function matches/,
+    );
+  });
+
+  it.skipIf(!hasServer)(
+    `db:check with a role that does not exist names the role, never "Failed query" ${serverOnlyReason}`,
+    async () => {
+      const url = new URL(database.url ?? '');
+      url.username = `cdb_no_role_${process.pid}`;
+      const result = await runInProcess('db-check.ts', ['--only', 'live-schema'], {
+        DATABASE_URL: url.toString(),
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `live-schema: could not check: cannot open the database: role "cdb_no_role_${process.pid}" does not exist\n`,
+      );
+    },
+  );
+});
