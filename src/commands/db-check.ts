@@ -5,10 +5,10 @@ import type { DatabaseHandle } from '../connect.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
 import { repositoryAt } from '../drift/repository.js';
 import { type CheckReport, runChecks } from '../drift/run-checks.js';
-import { readableError } from '../errors/readable-error.js';
 import { defineCommand } from './command.js';
 import { databaseNamed, openCommandDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
+import { explain } from './explain.js';
 import type { CommandIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { UsageError } from './usage-error.js';
@@ -48,8 +48,9 @@ export const dbCheck = defineCommand({
         handle = await openCommandDatabase(io);
         await handle.db.execute(sql`select 1`);
       } catch (error) {
-        // PostgreSQL's reason (a missing role, a missing database), not drizzle's "Failed query: select 1".
-        databaseProblem = `cannot open the database: ${readableError(error).message}`;
+        // The line every command prints for this failure (the server is not there, a missing role, a
+        // missing database), not drizzle's "Failed query: select 1".
+        databaseProblem = `cannot open the database: ${explain('db:check', error).line}`;
         await handle?.close().catch(() => {});
         handle = undefined;
       }

@@ -15,9 +15,9 @@ import { demo } from './demo.js';
  * scripts of the repository.)
  */
 export const operatorCommands: readonly Command[] = [
-  dbStatus,
   dbMigrate,
   dbBaseline,
+  dbStatus,
   dbRollback,
   chatsPlan,
   chatsMigrate,
