@@ -14,6 +14,10 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 let database: TestDatabase;
 let repo: ScratchRepo;
 
+// Some tests below start several command processes, and each opens the database (a PGlite folder
+// takes seconds to open on a loaded machine): a budget for that work, not a wait on a race.
+const processBudgetMs = 300_000;
+
 beforeEach(async () => {
   database = await createTestDatabase('migrator_verify');
   repo = makeScratchRepo();
@@ -63,75 +67,89 @@ function addMigration(tag: string, body: string, options: { when?: number; posit
 }
 
 describe('db:migrate verifies before it applies', () => {
-  it('an applied migration edited since stops the run (exit 1, nothing applied); --accept-drift records the edit, and later runs pass', async () => {
-    expect((await script('db-migrate.ts')).code).toBe(0);
-    const applied = await historyCount();
-    const trigger = repo.journal().entries[2]?.tag ?? '';
-    repo.write(`drizzle/${trigger}.sql`, `${repo.read(`drizzle/${trigger}.sql`)}\n-- edited after deploy\n`);
-    addMigration('0099_probe', 'CREATE TABLE "verify_probe" ("id" integer);');
+  it(
+    'an applied migration edited since stops the run (exit 1, nothing applied); --accept-drift records the edit, and later runs pass',
+    async () => {
+      expect((await script('db-migrate.ts')).code).toBe(0);
+      const applied = await historyCount();
+      const trigger = repo.journal().entries[2]?.tag ?? '';
+      repo.write(
+        `drizzle/${trigger}.sql`,
+        `${repo.read(`drizzle/${trigger}.sql`)}\n-- edited after deploy\n`,
+      );
+      addMigration('0099_probe', 'CREATE TABLE "verify_probe" ("id" integer);');
 
-    const refused = await script('db-migrate.ts');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`drizzle/${trigger}.sql: edited after it was applied`);
-    expect(refused.stderr).toContain('--accept-drift');
-    expect(await historyCount()).toBe(applied);
-    expect(await tableExists('verify_probe')).toBe(false);
+      const refused = await script('db-migrate.ts');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`drizzle/${trigger}.sql: edited after it was applied`);
+      expect(refused.stderr).toContain('--accept-drift');
+      expect(await historyCount()).toBe(applied);
+      expect(await tableExists('verify_probe')).toBe(false);
 
-    const accepted = await script('db-migrate.ts', ['--accept-drift', 'comment-only edit, reviewed in #123']);
-    expect(accepted.stderr).toBe('');
-    expect(accepted.code).toBe(0);
-    expect(accepted.stdout).toContain(
-      `Accepted (recorded): drizzle/${trigger}.sql: edited after it was applied`,
-    );
-    expect(accepted.stdout).toContain('Applied: 0099_probe');
-    expect(await tableExists('verify_probe')).toBe(true);
-    expect(
-      await query('select kind, reason, accepted_by from drizzle.conversations_db_accepted_drift'),
-    ).toEqual([{ kind: 'edited', reason: 'comment-only edit, reviewed in #123', accepted_by: 'postgres' }]);
+      const accepted = await script('db-migrate.ts', [
+        '--accept-drift',
+        'comment-only edit, reviewed in #123',
+      ]);
+      expect(accepted.stderr).toBe('');
+      expect(accepted.code).toBe(0);
+      expect(accepted.stdout).toContain(
+        `Accepted (recorded): drizzle/${trigger}.sql: edited after it was applied`,
+      );
+      expect(accepted.stdout).toContain('Applied: 0099_probe');
+      expect(await tableExists('verify_probe')).toBe(true);
+      expect(
+        await query('select kind, reason, accepted_by from drizzle.conversations_db_accepted_drift'),
+      ).toEqual([{ kind: 'edited', reason: 'comment-only edit, reviewed in #123', accepted_by: 'postgres' }]);
 
-    const again = await script('db-migrate.ts');
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Nothing to apply.');
-    const check = await run(
-      process.execPath,
-      ['--import', 'tsx', join(repo.dir, 'scripts/db-check.ts'), '--only', 'applied-hashes'],
-      database.env,
-      repo.dir,
-    );
-    expect(check.stdout + check.stderr).toContain('db:check: clean');
-    expect(check.code).toBe(0);
-  });
+      const again = await script('db-migrate.ts');
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('Nothing to apply.');
+      const check = await run(
+        process.execPath,
+        ['--import', 'tsx', join(repo.dir, 'scripts/db-check.ts'), '--only', 'applied-hashes'],
+        database.env,
+        repo.dir,
+      );
+      expect(check.stdout + check.stderr).toContain('db:check: clean');
+      expect(check.code).toBe(0);
+    },
+    processBudgetMs,
+  );
 
-  it('a migration merged with an older when than the last applied one stops the run; --accept-drift applies it and records it', async () => {
-    expect((await script('db-migrate.ts')).code).toBe(0);
-    const entries = repo.journal().entries;
-    const [beforeLast, last] = entries.slice(-2);
-    if (!beforeLast || !last) throw new Error('short journal');
-    const when = Math.floor((beforeLast.when + last.when) / 2);
-    addMigration('0005_late_branch', 'CREATE TABLE "late_probe" ("id" integer);', {
-      when,
-      position: entries.length - 1,
-    });
+  it(
+    'a migration merged with an older when than the last applied one stops the run; --accept-drift applies it and records it',
+    async () => {
+      expect((await script('db-migrate.ts')).code).toBe(0);
+      const entries = repo.journal().entries;
+      const [beforeLast, last] = entries.slice(-2);
+      if (!beforeLast || !last) throw new Error('short journal');
+      const when = Math.floor((beforeLast.when + last.when) / 2);
+      addMigration('0005_late_branch', 'CREATE TABLE "late_probe" ("id" integer);', {
+        when,
+        position: entries.length - 1,
+      });
 
-    const refused = await script('db-migrate.ts');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(
-      `drizzle/0005_late_branch.sql: never applied, and its when (${when}) is older than the last applied migration (${last.when})`,
-    );
-    expect(await tableExists('late_probe')).toBe(false);
+      const refused = await script('db-migrate.ts');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(
+        `drizzle/0005_late_branch.sql: never applied, and its when (${when}) is older than the last applied migration (${last.when})`,
+      );
+      expect(await tableExists('late_probe')).toBe(false);
 
-    const accepted = await script('db-migrate.ts', [
-      '--accept-drift',
-      'late branch, independent of the drop',
-    ]);
-    expect(accepted.code).toBe(0);
-    expect(accepted.stdout).toContain('Applied: 0005_late_branch');
-    expect(await tableExists('late_probe')).toBe(true);
-    expect(await query('select kind from drizzle.conversations_db_accepted_drift')).toEqual([
-      { kind: 'out-of-order' },
-    ]);
-    expect((await script('db-status.ts')).code).toBe(0);
-  });
+      const accepted = await script('db-migrate.ts', [
+        '--accept-drift',
+        'late branch, independent of the drop',
+      ]);
+      expect(accepted.code).toBe(0);
+      expect(accepted.stdout).toContain('Applied: 0005_late_branch');
+      expect(await tableExists('late_probe')).toBe(true);
+      expect(await query('select kind from drizzle.conversations_db_accepted_drift')).toEqual([
+        { kind: 'out-of-order' },
+      ]);
+      expect((await script('db-status.ts')).code).toBe(0);
+    },
+    processBudgetMs,
+  );
 
   it('a migration file the journal does not name stops the run, and no override passes it', async () => {
     repo.write('drizzle/0099_stray.sql', 'CREATE TABLE "stray" ("id" integer);');

@@ -25,6 +25,9 @@ import {
 
 const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 const databases: TestDatabase[] = [];
+// Each test below starts several command processes, and each opens the database (a PGlite folder
+// takes seconds to open on a loaded machine): a budget for that work, not a wait on a race.
+const processBudgetMs = 300_000;
 
 afterEach(async () => {
   for (const database of databases.splice(0)) await database.drop();
@@ -167,28 +170,32 @@ const walks: [StoryPhase, StoryPhase[]][] = [
 ];
 
 describe('following db:status from every state of the story ends at the drop', () => {
-  it.each(walks)('from %s', async (phase, expected) => {
-    const database = await databaseIn(phase);
-    const visited: StoryPhase[] = [];
-    const steps: string[] = [];
-    for (let step = 0; step < 8; step++) {
-      const position = await status(database.env);
-      visited.push(position.phase);
-      if (position.next === null) break;
-      const { script, args } = scriptOf(position.next);
-      const result = await runScript(script, args, database.env);
-      expect({ at: position.phase, ran: position.next, code: result.code, stderr: result.stderr }).toEqual({
-        at: position.phase,
-        ran: position.next,
-        code: 0,
-        stderr: '',
-      });
-      steps.push(`${position.phase}: ${position.next}`);
-    }
-    expect(visited).toEqual(expected);
-    // No step repeats: the advice never sends the operator round in circles.
-    expect(new Set(steps).size).toBe(steps.length);
-  });
+  it.each(walks)(
+    'from %s',
+    async (phase, expected) => {
+      const database = await databaseIn(phase);
+      const visited: StoryPhase[] = [];
+      const steps: string[] = [];
+      for (let step = 0; step < 8; step++) {
+        const position = await status(database.env);
+        visited.push(position.phase);
+        if (position.next === null) break;
+        const { script, args } = scriptOf(position.next);
+        const result = await runScript(script, args, database.env);
+        expect({ at: position.phase, ran: position.next, code: result.code, stderr: result.stderr }).toEqual({
+          at: position.phase,
+          ran: position.next,
+          code: 0,
+          stderr: '',
+        });
+        steps.push(`${position.phase}: ${position.next}`);
+      }
+      expect(visited).toEqual(expected);
+      // No step repeats: the advice never sends the operator round in circles.
+      expect(new Set(steps).size).toBe(steps.length);
+    },
+    processBudgetMs,
+  );
 });
 
 const commands = ['db:migrate', 'db:baseline', 'chats:migrate', 'chats:validate'] as const;
@@ -196,31 +203,35 @@ const commands = ['db:migrate', 'db:baseline', 'chats:migrate', 'chats:validate'
 describe.skipIf(!hasServer)(
   `every refusal names a step that works from the state it found (${serverOnlyReason || 'server'})`,
   () => {
-    it.each(walkedPhases)('in %s', async (phase) => {
-      const database = await databaseIn(phase);
-      for (const [i, command] of commands.entries()) {
-        const env = await copyOf(database, `c${i}`);
-        const result = await runScript(scriptOf(`npm run ${command}`).script, [], env);
-        if (result.code === 0) continue;
-        // A refusal (exit 2) says it on stderr; a problem found (exit 1, chats:validate) may say it on stdout.
-        const said = `${result.stderr}${result.stdout}`;
-        const advice = /`(npm run [^`]+)`/.exec(said)?.[1];
-        expect({ phase, command, said, advice: advice ?? null }).toEqual({
-          phase,
-          command,
-          said,
-          advice: expect.stringMatching(/^npm run /),
-        });
-        const { script, args } = scriptOf(advice ?? '');
-        const followed = await runScript(script, args, env);
-        expect({ phase, command, advice, code: followed.code, stderr: followed.stderr }).toEqual({
-          phase,
-          command,
-          advice,
-          code: 0,
-          stderr: '',
-        });
-      }
-    });
+    it.each(walkedPhases)(
+      'in %s',
+      async (phase) => {
+        const database = await databaseIn(phase);
+        for (const [i, command] of commands.entries()) {
+          const env = await copyOf(database, `c${i}`);
+          const result = await runScript(scriptOf(`npm run ${command}`).script, [], env);
+          if (result.code === 0) continue;
+          // A refusal (exit 2) says it on stderr; a problem found (exit 1, chats:validate) may say it on stdout.
+          const said = `${result.stderr}${result.stdout}`;
+          const advice = /`(npm run [^`]+)`/.exec(said)?.[1];
+          expect({ phase, command, said, advice: advice ?? null }).toEqual({
+            phase,
+            command,
+            said,
+            advice: expect.stringMatching(/^npm run /),
+          });
+          const { script, args } = scriptOf(advice ?? '');
+          const followed = await runScript(script, args, env);
+          expect({ phase, command, advice, code: followed.code, stderr: followed.stderr }).toEqual({
+            phase,
+            command,
+            advice,
+            code: 0,
+            stderr: '',
+          });
+        }
+      },
+      processBudgetMs,
+    );
   },
 );
