@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../src/commands/command.js';
@@ -6,13 +6,14 @@ import { exitCode } from '../src/commands/exit-code.js';
 import { runAsProcess } from '../src/commands/process.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
-import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
@@ -83,7 +84,7 @@ const bench = defineCommand({
     try {
       log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-      const target = expandTarget();
+      const target = expandStepTag();
       const plansDir = resolve(repoRoot, 'bench/plans');
       rmSync(plansDir, { recursive: true, force: true });
       mkdirSync(plansDir, { recursive: true });
@@ -158,7 +159,9 @@ const bench = defineCommand({
         queries,
       };
       const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-      writeFileSync(out, renderReport(report));
+      // The suite section (npm run bench:suite) is measured separately and kept as it is.
+      const suite = existsSync(out) ? suiteSection(readFileSync(out, 'utf8')) : undefined;
+      writeFileSync(out, suite ? withSuiteSection(renderReport(report), suite) : renderReport(report));
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;
     } finally {
