@@ -39,10 +39,10 @@ describe('db:check live-catalog', () => {
   it('names a dropped trigger, a changed function, revoked and extra grants, disabled RLS and a dropped policy, and its fixes repair them', async () => {
     await execute([
       'DROP TRIGGER conversations_touch_updated_at ON conversations',
-      'ALTER FUNCTION conversations_user_can_post(uuid) SECURITY INVOKER',
-      "CREATE OR REPLACE FUNCTION conversations_current_user_id() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'everyone' $$",
+      'ALTER FUNCTION conversations_security.current_user_postable_conversation_ids() SECURITY INVOKER',
+      "CREATE OR REPLACE FUNCTION conversations_security.current_user_id() RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT 'everyone' $$",
       'REVOKE INSERT ON messages FROM conversations_app',
-      'GRANT EXECUTE ON FUNCTION conversations_user_is_participant(uuid) TO PUBLIC',
+      'GRANT EXECUTE ON FUNCTION conversations_security.current_user_conversation_ids() TO PUBLIC',
       'ALTER TABLE messages DISABLE ROW LEVEL SECURITY',
       'DROP POLICY messages_insert_as_self ON messages',
     ]);
@@ -53,19 +53,19 @@ describe('db:check live-catalog', () => {
     expect(about('trigger conversations_touch_updated_at on conversations is missing')).toHaveLength(1);
     expect(
       about(
-        "function conversations_user_can_post(conversation uuid) differs from the chain's: SECURITY INVOKER (the chain says DEFINER)",
+        "function conversations_security.current_user_postable_conversation_ids() differs from the chain's: SECURITY INVOKER (the chain says DEFINER)",
       ),
     ).toHaveLength(1);
-    expect(about("function conversations_current_user_id() differs from the chain's: its body")).toHaveLength(
-      1,
-    );
+    expect(
+      about("function conversations_security.current_user_id() differs from the chain's: its body"),
+    ).toHaveLength(1);
     expect(about('grant TABLE "messages" conversations_app INSERT is missing')).toHaveLength(1);
     expect(about('PUBLIC EXECUTE is not made by any migration')).toHaveLength(1);
     expect(about('row-level security on messages is disabled')).toHaveLength(1);
     // The policy's fix is the whole policy, WITH CHECK included (drizzle-kit's would open the table).
     const policy = about('policy messages_insert_as_self on messages is missing');
     expect(policy).toHaveLength(1);
-    expect(policy[0]).toMatch(/WITH CHECK \(.*conversations_user_can_post\(conversation_id\).*\);$/);
+    expect(policy[0]).toMatch(/WITH CHECK \(.*current_user_postable_conversation_ids\(\).*\);$/);
     expect(lines).toHaveLength(7);
 
     const fixes = lines.map((line) => /Fix: run: (.*)$/s.exec(line)?.[1] ?? '');

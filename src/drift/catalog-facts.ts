@@ -37,6 +37,9 @@ const list = (names: string[]) =>
     sql`, `,
   );
 
+/** Functions live in public and in the schemas the chain creates (conversations_security), never in the system's. */
+const ownSchemas = sql`n.nspname not in ('pg_catalog', 'information_schema', 'drizzle') and n.nspname not like 'pg\\_%'`;
+
 export const normalized = (text: string | null): string | null =>
   text === null ? null : text.replace(/\s+/g, ' ').trim();
 
@@ -61,11 +64,11 @@ export async function readCatalogFacts(
     definition: string;
   }>(
     db,
-    sql`select p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' as signature,
+    sql`select n.nspname || '.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' as signature,
                p.prosrc as body, p.prosecdef as secdef, pg_catalog.array_to_string(p.proconfig, ', ') as config,
                pg_catalog.pg_get_functiondef(p.oid) as definition
         from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.prokind in ('f', 'p')
+        where ${ownSchemas} and p.prokind in ('f', 'p')
           and not exists (select 1 from pg_catalog.pg_depend d where d.objid = p.oid and d.deptype = 'e')`,
   );
   const grants = await queryRows<{ fact: string }>(
@@ -83,10 +86,10 @@ export async function readCatalogFacts(
              pg_catalog.aclexplode(att.attacl) a join grantees g on g.oid = a.grantee
         where n.nspname = 'public' and c.relname in (${list(tables)}) and att.attacl is not null
         union all
-        select 'FUNCTION ' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ') ' || g.name || ' ' || a.privilege_type
+        select 'FUNCTION ' || n.nspname || '.' || p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ') ' || g.name || ' ' || a.privilege_type
         from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace,
              pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a join grantees g on g.oid = a.grantee
-        where n.nspname = 'public'`,
+        where ${ownSchemas}`,
   );
   const rls = await queryRows<{ table: string; enabled: boolean; forced: boolean }>(
     db,

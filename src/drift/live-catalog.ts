@@ -190,5 +190,5 @@ function grantSql(verb: 'GRANT' | 'REVOKE', grant: string): string {
     const [, table, column] = /^(".+")\((.+)\)$/.exec(object ?? '') ?? [];
     return `${verb} ${privilege} (${column}) ON TABLE ${table} ${direction} ${who};`;
   }
-  return `${verb} ${privilege} ON ${kind} ${kind === 'FUNCTION' ? `"public".${object}` : object} ${direction} ${who};`;
+  return `${verb} ${privilege} ON ${kind} ${object} ${direction} ${who};`;
 }

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Queryable } from '../database.js';
+import { conversationsAppRole } from '../schema/app-role.js';
+import { tablesExposedToAppRole } from './app-role-exposure.js';
 import { readDownStatements } from './down-migrations.js';
 import { MigrationRefusedError } from './errors.js';
 import { ensureHistoryTable, readHistory } from './history.js';
@@ -58,6 +60,7 @@ export async function rollbackDatabase(db: Database, options: RollbackOptions): 
       if (plan.steps.some((step) => isOnlineMigration(step.statements))) return { plan, online: true };
       if (options.force) await allowForcedRollback(tx);
       for (const step of plan.steps) await reverse(tx, step);
+      await refuseExposedAppRole(tx, migrations, targetIndex, options.to);
       return { plan, online: false };
     });
     if (!planned.online) return resultOf(planned.plan);
@@ -76,6 +79,7 @@ export async function rollbackDatabase(db: Database, options: RollbackOptions): 
             await lock.assertHeldHere(tx);
             if (options.force) await allowForcedRollback(tx);
             await reverse(tx, step);
+            await refuseExposedAppRole(tx, migrations, targetIndex, options.to);
           });
         }
       }
@@ -158,6 +162,37 @@ async function forget(tx: Queryable, when: number): Promise<void> {
   await tx.execute(
     sql`delete from ${sql.identifier(migrationsSchema)}.${sql.identifier(migrationsTable)} where created_at = ${when}`,
   );
+}
+
+/**
+ * A partial rollback can take the policies away and leave the grants (the down of 0004 without that
+ * of 0003): then every login granted the app role reads every row. Refuse; the transaction undoes the
+ * down files it ran.
+ */
+async function refuseExposedAppRole(
+  tx: Queryable,
+  migrations: MigrationFile[],
+  targetIndex: number,
+  to: string,
+): Promise<void> {
+  const exposed = await tablesExposedToAppRole(tx);
+  if (exposed.length === 0) return;
+  throw new MigrationRefusedError(
+    `Refusing to roll back to ${migrations[targetIndex]?.tag ?? to}: ${conversationsAppRole.name} would keep its grants on ${exposed.join(', ')} with no row-level security policy left, so any login granted it would read every row. Roll back to ${grantsGoneTag(
+      migrations.map((m) => m.tag),
+      migrations.map((m) => m.statements),
+    )} instead (the grants go too), or to a later migration. Nothing was changed.`,
+  );
+}
+
+/** The newest migration before the one that grants the app role its table privileges. */
+function grantsGoneTag(tags: string[], statements: string[][]): string {
+  const grants = statements.findIndex((list) =>
+    list.some((s) =>
+      new RegExp(`GRANT\\s+SELECT[\\s\\S]*TO\\s+"?${conversationsAppRole.name}"?`, 'i').test(s),
+    ),
+  );
+  return grants > 0 ? (tags[grants - 1] ?? rollBackEverything) : rollBackEverything;
 }
 
 /** The index of the migration to keep; -1 for `none` (keep nothing). */
