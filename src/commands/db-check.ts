@@ -5,10 +5,10 @@ import type { DatabaseHandle } from '../connect.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
 import { repositoryAt } from '../drift/repository.js';
 import { type CheckReport, runChecks } from '../drift/run-checks.js';
-import { readableError } from '../errors/readable-error.js';
 import { defineCommand } from './command.js';
 import { databaseNamed, openCommandDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
+import { explain } from './explain.js';
 import type { CommandIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { UsageError } from './usage-error.js';
@@ -20,7 +20,7 @@ The schema gate for CI. Prints one line per finding (check: file: what is wrong.
 Exit 0: clean. 1: drift found. 2: a check could not run (the gate is incomplete).
 
 Checks: ${checkNames.join(', ')}.
-applied-hashes and live-schema need a database: they run when DATABASE_URL (or PGLITE_DATA_DIR)
+applied-hashes, live-schema and live-catalog need a database: they run when DATABASE_URL (or PGLITE_DATA_DIR)
 is set, and are skipped otherwise.
 
   --json         print the report as JSON on stdout
@@ -39,7 +39,8 @@ export const dbCheck = defineCommand({
   }),
   execute: async ({ json, only }, io) => {
     const wantsDatabase =
-      only === undefined || only.some((c) => c === 'applied-hashes' || c === 'live-schema');
+      only === undefined ||
+      only.some((c) => c === 'applied-hashes' || c === 'live-schema' || c === 'live-catalog');
     let handle: DatabaseHandle | undefined;
     let databaseProblem: string | undefined;
     if (wantsDatabase && databaseNamed(io)) {
@@ -47,8 +48,9 @@ export const dbCheck = defineCommand({
         handle = await openCommandDatabase(io);
         await handle.db.execute(sql`select 1`);
       } catch (error) {
-        // PostgreSQL's reason (a missing role, a missing database), not drizzle's "Failed query: select 1".
-        databaseProblem = `cannot open the database: ${readableError(error).message}`;
+        // The line every command prints for this failure (the server is not there, a missing role, a
+        // missing database), not drizzle's "Failed query: select 1".
+        databaseProblem = `cannot open the database: ${explain('db:check', error).line}`;
         await handle?.close().catch(() => {});
         handle = undefined;
       }
@@ -72,8 +74,12 @@ export const dbCheck = defineCommand({
       io.stdout.write(`${JSON.stringify({ database: handle?.target ?? null, ...report }, null, 2)}\n`);
     } else {
       for (const finding of report.findings) io.stdout.write(`${formatFinding(finding)}\n`);
+      // Checks that failed for one reason (no database) share one line.
+      const byReason = new Map<string, string[]>();
       for (const { check, reason } of report.couldNotCheck)
-        io.stderr.write(`${check}: could not check: ${reason}\n`);
+        byReason.set(reason, [...(byReason.get(reason) ?? []), check]);
+      for (const [reason, checks] of byReason)
+        io.stderr.write(`${checks.join(', ')}: could not check: ${reason}\n`);
       for (const { check, reason } of report.skipped) io.stderr.write(`${check}: skipped: ${reason}\n`);
       if (report.findings.length === 0 && report.couldNotCheck.length === 0) {
         io.stdout.write(`db:check: clean${handle ? ` (database: ${handle.target})` : ''}.\n`);

@@ -4,6 +4,7 @@ import { checkDownFiles } from './down-files.js';
 import { checkWithDrizzleKit } from './drizzle-kit-check.js';
 import { type CheckName, checkNames, type Finding } from './finding.js';
 import { checkJournal } from './journal.js';
+import { checkLiveCatalog } from './live-catalog.js';
 import { checkLiveSchema } from './live-schema.js';
 import type { Repository } from './repository.js';
 import { checkSchemaAgainstMigrations } from './schema-vs-migrations.js';
@@ -26,7 +27,7 @@ export interface RunChecksOptions {
   only?: CheckName[] | undefined;
 }
 
-const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema'];
+const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema', 'live-catalog'];
 
 export async function runChecks(repo: Repository, options: RunChecksOptions = {}): Promise<CheckReport> {
   const report: CheckReport = { findings: [], couldNotCheck: [], skipped: [] };
@@ -38,6 +39,7 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
     'down-files': () => checkDownFiles(repo),
     'applied-hashes': (db) => checkAppliedHashes(repo, db),
     'live-schema': (db) => checkLiveSchema(repo, db),
+    'live-catalog': (db) => checkLiveCatalog(repo, db),
   };
   for (const name of checkNames) {
     if (options.only && !options.only.includes(name)) continue;
