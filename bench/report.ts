@@ -4,6 +4,8 @@ import type { Machine } from './lib/machine.js';
 import { max, median } from './lib/stats.js';
 import type { MoveRun, MoveSizeResult } from './move.js';
 import type { DataShape, IndexUse, QueryResult } from './queries.js';
+import type { RlsResult } from './rls.js';
+import { rlsSection } from './rls-report.js';
 
 export interface BenchReport {
   quick: boolean;
@@ -20,6 +22,7 @@ export interface BenchReport {
   chain: ChainResult;
   move: MoveSizeResult[];
   queries?: { shape: DataShape; results: QueryResult[]; indexes: IndexUse[] };
+  rls?: RlsResult;
 }
 
 const n = (x: number) => (Number.isFinite(x) ? x.toLocaleString('en-US') : 'n/a');
@@ -213,5 +216,6 @@ export function renderReport(r: BenchReport): string {
     '',
   );
   out.push(...targetsSection(r), ...moveSection(r), ...queriesSection(r), ...chainSection(r));
+  if (r.rls) out.push(...rlsSection(r.rls, r.startedAt, 'Data: the hot-query data set of section 2.'));
   return `${out.join('\n')}\n`;
 }

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineCommand } from '../src/commands/command.js';
 import { exitCode } from '../src/commands/exit-code.js';
 import { runAsProcess } from '../src/commands/process.js';
+import { UsageError } from '../src/commands/usage-error.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
@@ -17,11 +18,13 @@ import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
+import { benchRowLevelSecurity } from './rls.js';
+import { rlsHeading, rlsSection } from './rls-report.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench -- [--quick] [--mover <file>] [--out <file>]
+Usage: npm run bench -- [--quick] [--only rls] [--mover <file>] [--out <file>]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -30,6 +33,9 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --mover <file>   the move script to measure (default scripts/chats-migrate.ts); when it does not
                    exist the move half is skipped and the report says so
   --out <file>     where to write the report (default BENCHMARKS.md)
+  --only rls       only the row-level security section (the hot queries as the owner and as the app
+                   role, and a message insert): loads the large data set, builds the hot-query data
+                   with seed 000 Step 3 and replaces that one section of the report (~10 minutes)
 
 Needs a PostgreSQL server: DATABASE_URL names a role that may create databases (the bench creates
 bench_* databases and drops them when done). Without it, only the chain on PGlite is timed.
@@ -60,9 +66,21 @@ const bench = defineCommand({
   name: 'bench',
   summary: 'measure the move, the hot queries and the chain; write BENCHMARKS.md',
   help,
-  flags: { quick: { type: 'boolean' }, mover: { type: 'string' }, out: { type: 'string' } },
+  flags: {
+    quick: { type: 'boolean' },
+    mover: { type: 'string' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+  },
   usesDatabase: false,
-  parse: (flags) => flags,
+  parse: (flags) => {
+    if (flags.only !== undefined && flags.only !== 'rls') {
+      throw new UsageError(
+        `--only ${flags.only}: the only focused part is \`rls\`. Run \`npm run bench -- --only rls\`.`,
+      );
+    }
+    return flags;
+  },
   execute: async (flags) => {
     const plan = flags.quick ? quick : full;
     const startedAt = new Date();
@@ -84,6 +102,12 @@ const bench = defineCommand({
       log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
       const target = expandTarget();
+      if (flags.only === 'rls') {
+        const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
+        await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
+        log(`Wrote the row-level security section of ${out}.`);
+        return exitCode.ok;
+      }
       const plansDir = resolve(repoRoot, 'bench/plans');
       rmSync(plansDir, { recursive: true, force: true });
       mkdirSync(plansDir, { recursive: true });
@@ -136,6 +160,8 @@ const bench = defineCommand({
         plan.queryRuns,
         plansDir,
       );
+      log(`Row-level security: ${plan.queryRuns} runs of each query per user kind, owner and app role...`);
+      const rls = await benchRowLevelSecurity(server, 'bench_queries', plan.queryRuns);
 
       const report: BenchReport = {
         quick: Boolean(flags.quick),
@@ -156,6 +182,7 @@ const bench = defineCommand({
         chain,
         move,
         queries,
+        rls,
       };
       const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
       writeFileSync(out, renderReport(report));
@@ -185,4 +212,39 @@ async function loadLegacyDatabase(server: BenchServer, name: string, target: str
   } finally {
     await sql.end();
   }
+}
+
+/** `--only rls`: the hot-query data set at the large size, then the owner / app role section alone. */
+async function benchOnlyRls(
+  server: BenchServer,
+  target: string,
+  size: LegacyDataSize,
+  runs: number,
+  startedAt: Date,
+  out: string,
+): Promise<void> {
+  log(`Loading ${size.messages} legacy messages...`);
+  const counts = await loadLegacyDatabase(server, 'bench_queries', target, size);
+  log('Building the hot-query data set (seed 000 Step 3 and the extra participants)...');
+  const qsql = server.client('bench_queries');
+  try {
+    await buildQueryData(qsql);
+  } finally {
+    await qsql.end();
+  }
+  log(`Row-level security: ${runs} runs of each query per user kind, owner and app role...`);
+  const rls = await benchRowLevelSecurity(server, 'bench_queries', runs);
+  const section = rlsSection(
+    rls,
+    startedAt.toISOString(),
+    `Data (\`--only rls\`): ${counts.messages.toLocaleString('en-US')} legacy messages in ${counts.sessions.toLocaleString('en-US')} sessions, moved by seed 000 Step 3 and extended as in section 2.`,
+  ).join('\n');
+  const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(rlsHeading);
+  const next = start === -1 ? -1 : current.indexOf('\n## ', start + rlsHeading.length);
+  const replaced =
+    start === -1
+      ? `${current.trimEnd()}\n\n${section}`
+      : `${current.slice(0, start)}${section}${next === -1 ? '' : current.slice(next)}`;
+  writeFileSync(out, `${replaced.trimEnd()}\n`);
 }

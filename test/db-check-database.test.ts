@@ -30,6 +30,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await withDb(async (db) => {
     await db.execute(sql`drop schema if exists drizzle cascade`);
+    await db.execute(sql`drop schema if exists conversations_security cascade`);
     await db.execute(sql`drop schema public cascade`);
     await db.execute(sql`create schema public`);
     await migrateDatabase(db);

@@ -62,11 +62,22 @@ describe('db:rollback', () => {
     // Each step changes something, so equal dumps below are not vacuous.
     for (const [i, dump] of goingUp.entries()) expect(dump).not.toEqual(goingUp[i - 1] ?? empty);
 
+    // The state with the app role's grants and no policies yet is refused going down (issue 16: it
+    // exposes every row), so that step is skipped: the next one reverses both.
+    let applied = tags.length - 1;
     for (let i = tags.length - 2; i >= 0; i--) {
+      if (tags[i]?.endsWith('_conversations_app_role')) {
+        await expect(rollbackDatabase(handle.db, { to: tags[i] ?? '' })).rejects.toThrow(
+          'Refusing to roll back',
+        );
+        expect(await dumpCatalog(handle.db)).toEqual(goingUp[applied]);
+        continue;
+      }
       const result = await rollbackDatabase(handle.db, { to: tags[i] ?? '' });
-      expect(result.rolledBack).toEqual([tags[i + 1]]);
+      expect(result.rolledBack).toEqual(tags.slice(i + 1, applied + 1).reverse());
       expect(await dumpCatalog(handle.db)).toEqual(goingUp[i]);
       expect(await historyWhens()).toEqual(whensUpTo(i));
+      applied = i;
     }
     await rollbackDatabase(handle.db, { to: 'none' });
     expect(await dumpCatalog(handle.db)).toEqual(empty);

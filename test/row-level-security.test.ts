@@ -244,16 +244,24 @@ describe('row-level security in the catalog', () => {
     const functions = await queryRows<{ name: string; definer: boolean; config: string[] | null }>(
       handle.db,
       sql`select proname as name, prosecdef as definer, proconfig as config from pg_proc
-          where pronamespace = 'public'::regnamespace and proname like 'conversations_user_%' order by 1`,
+          where pronamespace = 'conversations_security'::regnamespace and proname like 'current_user_%' order by 1`,
     );
     expect(functions).toEqual([
-      { name: 'conversations_user_can_post', definer: true, config: ['search_path=pg_catalog, pg_temp'] },
+      { name: 'current_user_conversation_ids', definer: true, config: ['search_path=pg_catalog, pg_temp'] },
+      { name: 'current_user_id', definer: false, config: null },
       {
-        name: 'conversations_user_is_participant',
+        name: 'current_user_postable_conversation_ids',
         definer: true,
         config: ['search_path=pg_catalog, pg_temp'],
       },
     ]);
+    // Nothing of the policies is left in public, where a planted overload could shadow it.
+    const inPublic = await queryRows<{ name: string }>(
+      handle.db,
+      sql`select proname as name from pg_proc
+          where pronamespace = 'public'::regnamespace and proname like 'conversations_%user%'`,
+    );
+    expect(inPublic).toEqual([]);
   });
 
   it('creating the role again (another database on the same server) is not an error', async () => {

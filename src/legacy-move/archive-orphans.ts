@@ -15,10 +15,10 @@ export const orphanFilter = sql`t.move_id is null
  */
 export function archiveImage(sessionFilter: ReturnType<typeof sql>) {
   return sql`(
-    select t.id as session_id, to_jsonb(t) as session, coalesce(g.messages, '[]'::jsonb) as messages
+    select t.id as session_id, pg_catalog.to_jsonb(t) as session, coalesce(g.messages, '[]'::jsonb) as messages
     from chat_sessions t
     left join (
-      select cm.session_id, jsonb_agg(to_jsonb(cm) order by cm.created_at, cm.id) as messages
+      select cm.session_id, pg_catalog.jsonb_agg(pg_catalog.to_jsonb(cm) order by cm.created_at, cm.id) as messages
       from chat_messages cm
       where cm.session_id in (select t.id from chat_sessions t where ${sessionFilter})
       group by cm.session_id

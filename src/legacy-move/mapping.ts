@@ -16,8 +16,10 @@ export const nullContentReplacement = '';
 /** Legacy message_role -> author_type. A bijection, so it needs no ledger. */
 export const roleToAuthorType = { user: 'user', assistant: 'ai', system: 'system' } as const;
 
+// Compared as text: `case <enum> when 'x'` looks up `=` for the enum type, and a role that may CREATE
+// in public could plant an exact-type =(message_role, message_role) that the mover would then call.
 export const authorTypeOfRole = (role: ReturnType<typeof sql.raw>) =>
-  sql`(case ${role} when 'assistant' then 'ai' when 'system' then 'system' else 'user' end)::author_type`;
+  sql`(case ${role}::text when 'assistant' then 'ai' when 'system' then 'system' else 'user' end)::author_type`;
 
 /** Legacy timestamps carry no zone; they were written in UTC, and are read as UTC whatever the session's TimeZone. */
 export const asUtc = (column: ReturnType<typeof sql.raw>) => sql`(${column} at time zone 'UTC')`;

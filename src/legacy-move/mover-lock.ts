@@ -5,7 +5,7 @@ import { LegacyMoveRefusedError } from './errors.js';
 import { moverLockName } from './mapping.js';
 
 /** The move lock's key, for sessions (tests, operators) that must take or find it. */
-export const moverLockKey = sql`hashtextextended(${moverLockName}, 0)`;
+export const moverLockKey = sql`pg_catalog.hashtextextended(${moverLockName}, 0)`;
 const key = moverLockKey;
 
 export interface MoverLock {

@@ -8,8 +8,8 @@ import { type SQL, sql } from 'drizzle-orm';
  */
 export function inferredOwners(moveFilter: SQL = sql`true`): SQL {
   return sql`(
-    select m.id as move_id, m.employee_id, count(u.id)::int as matches,
-           case when count(u.id) = 1 then min(u.id) end as user_id,
+    select m.id as move_id, m.employee_id, pg_catalog.count(u.id)::int as matches,
+           case when pg_catalog.count(u.id) = 1 then min(u.id) end as user_id,
            bool_or(u.email = e.email) as exact
     from moves m
     join employees e on e.id = m.employee_id

@@ -180,8 +180,8 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
               select cs.id, coalesce(cs.move_id, l.assigned_move_id, ${assign}) as move_id
               from chat_sessions cs left join legacy_chat_moved_sessions l on l.session_id = cs.id where ${movable})
             select o.move_id::text as move_id, o.employee_id::text as employee_id, o.matches, o.exact,
-                   count(mv.id)::int as sessions,
-                   (count(mv.id) filter (where o.user_id is not null and not exists (
+                   pg_catalog.count(mv.id)::int as sessions,
+                   (pg_catalog.count(mv.id) filter (where o.user_id is not null and not exists (
                       select 1 from conversation_participants p
                       where p.conversation_id = mv.id and p.user_id = o.user_id)))::int as owners_to_create
             from moved mv join ${inferredOwners(sql`m.id in (select move_id from moved)`)} o on o.move_id = mv.move_id

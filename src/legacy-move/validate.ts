@@ -145,7 +145,7 @@ async function groupedStatus(tx: Queryable, classified: SQL, limit: number): Pro
   const rows = await queryRows<{ status: string; count: number; ids: string[] | null }>(
     tx,
     sql`select status, count(*)::int as count,
-               (array_agg(id::text order by id) filter (where status not in ('moved', 'archived', 'outside')))[1:${limit}] as ids
+               (pg_catalog.array_agg(id::text order by id) filter (where status not in ('moved', 'archived', 'outside')))[1:${limit}] as ids
         from ${classified} x group by status`,
   );
   return new Map(rows.map((r) => [r.status, { count: r.count, ids: r.ids ?? [] }]));
@@ -158,21 +158,23 @@ async function failingIds(
 ): Promise<{ failing: number; failingIds: string[] }> {
   const [row] = await queryRows<{ n: number; ids: string[] | null }>(
     tx,
-    sql`select count(*)::int as n, (array_agg(id::text order by id))[1:${limit}] as ids from ${query} f`,
+    sql`select count(*)::int as n, (pg_catalog.array_agg(id::text order by id))[1:${limit}] as ids from ${query} f`,
   );
   return { failing: row?.n ?? 0, failingIds: row?.ids ?? [] };
 }
 
+// Enums are compared as text throughout: `=` on an enum type is looked up by name, and a role that
+// may CREATE in public could plant an exact-type =(conversation_type, conversation_type) that wins.
 const sessionStatus = sql`(
   select cs.id,
     case
       when l.session_id is not null and a.session_id is not null then 'moved-and-archived'
       when l.session_id is not null and
-        (c.move_id, c.title, c.type, c.status, c.created_by, c.agent_mail_inbox_id, c.agent_mail_email_address,
+        (c.move_id, c.title, c.type::text, c.status::text, c.created_by, c.agent_mail_inbox_id, c.agent_mail_email_address,
          c.created_at, c.updated_at, l.title_was_null, l.assigned_move_id)
         is not distinct from
         (coalesce(cs.move_id, l.assigned_move_id), coalesce(cs.title, ${nullTitleReplacement}),
-         'general'::conversation_type, 'active'::conversation_status, null::text, cs.agent_mail_inbox_id,
+         'general'::text, 'active'::text, null::text, cs.agent_mail_inbox_id,
          cs.agent_mail_email_address, ${asUtc(sql.raw('cs.created_at'))}, ${asUtc(sql.raw('cs.updated_at'))},
          cs.title is null, case when cs.move_id is null then l.assigned_move_id end)
         then 'moved'
@@ -195,10 +197,10 @@ const messageStatus = sql`(
   select cm.id,
     case
       when lm.message_id is not null and msg.id is not null and
-        (msg.conversation_id, msg.author_id, msg.author_type, msg.content, msg.tool_calls, msg.reasoning, msg.model,
+        (msg.conversation_id, msg.author_id, msg.author_type::text, msg.content, msg.tool_calls, msg.reasoning, msg.model,
          msg.metadata, msg.created_at, lm.content_was_null)
         is not distinct from
-        (cm.session_id, null::text, ${authorType}, coalesce(cm.content, ${nullContentReplacement}), cm.tool_calls,
+        (cm.session_id, null::text, ${authorType}::text, coalesce(cm.content, ${nullContentReplacement}), cm.tool_calls,
          cm.reasoning, cm.model, cm.metadata, ${asUtc(sql.raw('cm.created_at'))}, cm.content is null)
         then 'moved'
       when lm.message_id is not null and msg.id is not null then 'moved-different'
@@ -236,7 +238,7 @@ const countMismatches = sql`(
 const aiParticipantMismatches = sql`(
   select l.session_id as id from legacy_chat_moved_sessions l
   left join (select conversation_id, count(*) as n from conversation_participants
-             where participant_type = 'ai' group by conversation_id) p on p.conversation_id = l.session_id
+             where participant_type::text = 'ai' group by conversation_id) p on p.conversation_id = l.session_id
   where coalesce(p.n, 0) <> 1
 )`;
 
@@ -247,7 +249,7 @@ const ownerMismatches = sql`(
   where l.owner_user_id is distinct from o.user_id
      or (o.user_id is not null and not exists (
           select 1 from conversation_participants p where p.conversation_id = c.id and p.user_id = o.user_id
-            and p.participant_type = 'employee' and p.role = 'owner'))
+            and p.participant_type::text = 'employee' and p.role::text = 'owner'))
 )`;
 
 const totalsQuery = sql`select

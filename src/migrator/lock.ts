@@ -5,7 +5,7 @@ import type { Queryable } from '../database.js';
 export const schemaChangeLockName = 'conversations-db:schema-changes';
 
 /** The schema-change lock's key, for sessions (tests, operators) that must take or find it. */
-export const schemaChangeLockKey = sql`hashtextextended(${schemaChangeLockName}, 0)`;
+export const schemaChangeLockKey = sql`pg_catalog.hashtextextended(${schemaChangeLockName}, 0)`;
 
 /**
  * One key for everything that changes the schema (migrate, baseline, rollback): a deploy that starts
@@ -13,5 +13,5 @@ export const schemaChangeLockKey = sql`hashtextextended(${schemaChangeLockName},
  * deploy can never leave it held.
  */
 export async function lockSchemaChanges(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${schemaChangeLockKey})`);
+  await tx.execute(sql`select pg_catalog.pg_advisory_xact_lock(${schemaChangeLockKey})`);
 }

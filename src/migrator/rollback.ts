@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../database.js';
+import { conversationsAppRole } from '../schema/app-role.js';
+import { tablesExposedToAppRole } from './app-role-exposure.js';
 import { readDownStatements } from './down-migrations.js';
 import { MigrationRefusedError } from './errors.js';
 import { ensureHistoryTable, readHistory } from './history.js';
@@ -83,6 +85,18 @@ export async function rollbackDatabase(db: Database, options: RollbackOptions): 
           sql`delete from ${sql.identifier(migrationsSchema)}.${sql.identifier(migrationsTable)} where created_at = ${plan.when}`,
         );
       }
+      // A partial rollback can take the policies away and leave the grants (the down of 0004 without
+      // that of 0003): then every login granted the app role reads every row. Refuse; the transaction
+      // undoes the down files already run.
+      const exposed = await tablesExposedToAppRole(tx);
+      if (exposed.length > 0) {
+        throw new MigrationRefusedError(
+          `Refusing to roll back to ${migrations[targetIndex]?.tag ?? options.to}: ${conversationsAppRole.name} would keep its grants on ${exposed.join(', ')} with no row-level security policy left, so any login granted it would read every row. Roll back to ${grantsGoneTag(
+            migrations.map((m) => m.tag),
+            migrations.map((m) => m.statements),
+          )} instead (the grants go too), or to a later migration. Nothing was changed.`,
+        );
+      }
       const reversed = new Set(toReverse);
       return {
         rolledBack: plans.map((p) => p.tag),
@@ -97,6 +111,16 @@ export async function rollbackDatabase(db: Database, options: RollbackOptions): 
     if (refusal) throw new MigrationRefusedError(refusal);
     throw error;
   }
+}
+
+/** The newest migration before the one that grants the app role its table privileges. */
+function grantsGoneTag(tags: string[], statements: string[][]): string {
+  const grants = statements.findIndex((list) =>
+    list.some((s) =>
+      new RegExp(`GRANT\\s+SELECT[\\s\\S]*TO\\s+"?${conversationsAppRole.name}"?`, 'i').test(s),
+    ),
+  );
+  return grants > 0 ? (tags[grants - 1] ?? rollBackEverything) : rollBackEverything;
 }
 
 /** The index of the migration to keep; -1 for `none` (keep nothing). */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
 import { conversations } from '../schema/conversations.js';
 import type { ConversationStatus } from '../schema/enums.js';
@@ -25,7 +25,9 @@ export function moveConversationsQuery(db: AnyPgDatabase, params: MoveConversati
     .where(
       and(
         eq(conversations.moveId, params.moveId),
-        statuses ? inArray(conversations.status, statuses) : undefined,
+        // As text: `status in (...)` looks `=` up for the enum type by name, and a role that may CREATE
+        // in public could plant an exact-type =(conversation_status, conversation_status) there.
+        statuses ? inArray(sql`${conversations.status}::text`, statuses) : undefined,
       ),
     )
     .orderBy(desc(conversations.updatedAt), desc(conversations.id))

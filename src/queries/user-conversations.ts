@@ -30,7 +30,10 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
     .where(
       and(
         eq(messages.conversationId, participant.conversationId),
-        sql`${messages.createdAt} > coalesce(${participant.lastReadAt}, '-infinity'::timestamptz)`,
+        // Not coalesce(): under row-level security the planner only uses a leakproof expression as an
+        // index condition, and coalesce() is not one; this CASE is, so the count stays a range scan
+        // from last_read_at instead of walking every message of the conversation.
+        sql`${messages.createdAt} > case when ${participant.lastReadAt} is null then '-infinity'::timestamptz else ${participant.lastReadAt} end`,
       ),
     )
     .as('unread');

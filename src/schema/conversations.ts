@@ -1,5 +1,5 @@
 import { index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { conversationsAppRole, isParticipant } from './app-role.js';
+import { conversationsAppRole, inUserConversations } from './app-role.js';
 import { moves, users } from './core.js';
 import { conversationStatus, conversationType } from './enums.js';
 
@@ -32,7 +32,7 @@ export const conversations = pgTable(
     pgPolicy('conversations_select_as_participant', {
       for: 'select',
       to: conversationsAppRole,
-      using: isParticipant(t.id),
+      using: inUserConversations(t.id),
     }),
   ],
 );

@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { canPost, conversationsAppRole, currentUserId, isParticipant } from './app-role.js';
+import {
+  conversationsAppRole,
+  currentUserId,
+  inPostableConversations,
+  inUserConversations,
+} from './app-role.js';
 import { conversations } from './conversations.js';
 import { users } from './core.js';
 import { authorType } from './enums.js';
@@ -41,12 +46,12 @@ export const messages = pgTable(
     pgPolicy('messages_select_as_participant', {
       for: 'select',
       to: conversationsAppRole,
-      using: isParticipant(t.conversationId),
+      using: inUserConversations(t.conversationId),
     }),
     pgPolicy('messages_insert_as_self', {
       for: 'insert',
       to: conversationsAppRole,
-      withCheck: sql`${t.authorId} = ${currentUserId} and ${t.authorType} = 'user' and ${canPost(t.conversationId)}`,
+      withCheck: sql`${t.authorId} = ${currentUserId} and ${t.authorType} operator(pg_catalog.=) 'user' and ${inPostableConversations(t.conversationId)}`,
     }),
   ],
 );

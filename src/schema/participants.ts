@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, pgPolicy, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { conversationsAppRole, currentUserId, isParticipant } from './app-role.js';
+import { conversationsAppRole, currentUserId, inUserConversations } from './app-role.js';
 import { conversations } from './conversations.js';
 import { users } from './core.js';
 import { participantRole, participantType } from './enums.js';
@@ -38,7 +38,7 @@ export const conversationParticipants = pgTable(
     pgPolicy('participants_select_as_participant', {
       for: 'select',
       to: conversationsAppRole,
-      using: isParticipant(t.conversationId),
+      using: inUserConversations(t.conversationId),
     }),
     pgPolicy('participants_update_own_row', {
       for: 'update',

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../src/database.js';
 
 /**
- * Everything the migrations create in the public schema, as sorted text lines: relations, columns
+ * Everything the migrations create in the public schema (and the policies' conversations_security), as sorted text lines: relations, columns
  * (type, nullability, default), constraints, indexes, enums with their labels, triggers, functions,
  * row-level security (flags and policies) and privileges (tables, columns, functions, the schema).
  * Two databases with equal dumps have the same schema, whatever order it was built in.
@@ -39,7 +39,7 @@ export async function dumpCatalog(db: Queryable): Promise<string[]> {
       union all
       select 'function ' || pg_get_functiondef(p.oid)
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.prokind = 'f'
+        where n.nspname in ('public', 'conversations_security') and p.prokind = 'f'
       union all
       select 'rls ' || c.relname || ' enabled=' || c.relrowsecurity::text || ' forced=' || c.relforcerowsecurity::text
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -61,10 +61,11 @@ export async function dumpCatalog(db: Queryable): Promise<string[]> {
       union all
       select 'grant function ' || p.oid::regprocedure::text || ' ' || array_to_string(p.proacl, ',')
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-        where n.nspname = 'public' and p.proacl is not null and p.proacl <> acldefault('f', p.proowner)
+        where n.nspname in ('public', 'conversations_security') and p.proacl is not null
+          and p.proacl <> acldefault('f', p.proowner)
       union all
-      select 'grant schema public ' || coalesce(array_to_string(nspacl, ','), 'default')
-        from pg_namespace where nspname = 'public'
+      select 'grant schema ' || nspname || ' ' || coalesce(array_to_string(nspacl, ','), 'default')
+        from pg_namespace where nspname in ('public', 'conversations_security')
     `,
   );
   return rows.map((r) => r.line).sort();

@@ -10,6 +10,8 @@
 --   - author_type maps back to message_role (ai -> assistant; the mapping is a bijection);
 --   - archived orphans come back from chat_session_archive, which kept each legacy row as jsonb.
 -- A session both moved and archived (archived, then later assigned) comes back from its moved copy.
+-- Functions are qualified with pg_catalog and the enum is compared as text: this runs as the
+-- migrating role, and an exact-type overload planted in public would otherwise win the call.
 CREATE TYPE "public"."message_role" AS ENUM('user', 'assistant', 'system');
 --> statement-breakpoint
 CREATE TABLE "chat_sessions" (
@@ -46,14 +48,14 @@ FROM "legacy_chat_moved_sessions" l
 JOIN "conversations" c ON c."id" = l."session_id";
 --> statement-breakpoint
 INSERT INTO "chat_sessions"
-SELECT (jsonb_populate_record(NULL::"chat_sessions", a."session")).*
+SELECT (pg_catalog.jsonb_populate_record(NULL::"chat_sessions", a."session")).*
 FROM "chat_session_archive" a
 ON CONFLICT ("id") DO NOTHING;
 --> statement-breakpoint
 INSERT INTO "chat_messages" ("id", "session_id", "role", "content", "tool_calls", "metadata", "reasoning", "model", "created_at")
 SELECT m."id",
        m."conversation_id",
-       (CASE m."author_type" WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' ELSE 'user' END)::"message_role",
+       (CASE m."author_type"::text WHEN 'ai' THEN 'assistant' WHEN 'system' THEN 'system' ELSE 'user' END)::"message_role",
        CASE WHEN lm."content_was_null" THEN NULL ELSE m."content" END,
        m."tool_calls",
        m."metadata",
@@ -66,9 +68,9 @@ JOIN "messages" m ON m."id" = lm."message_id"
 WHERE EXISTS (SELECT 1 FROM "chat_sessions" s WHERE s."id" = m."conversation_id");
 --> statement-breakpoint
 INSERT INTO "chat_messages"
-SELECT (jsonb_populate_record(NULL::"chat_messages", e.value)).*
+SELECT (pg_catalog.jsonb_populate_record(NULL::"chat_messages", e.value)).*
 FROM "chat_session_archive" a
-CROSS JOIN LATERAL jsonb_array_elements(a."messages") AS e(value)
+CROSS JOIN LATERAL pg_catalog.jsonb_array_elements(a."messages") AS e(value)
 -- The archived image of a session that was later moved is stale: its moved copy came back above.
 WHERE NOT EXISTS (SELECT 1 FROM "legacy_chat_moved_sessions" l WHERE l."session_id" = a."session_id")
 ON CONFLICT ("id") DO NOTHING;
