@@ -12,6 +12,10 @@ import { repoRoot } from './support/run.js';
 describe('public API', () => {
   it('`.` exports the tables, enums, relations and conversationsSchema, and no legacy table', () => {
     expect(Object.keys(main).sort()).toEqual([
+      'InvalidInputError',
+      'WriteNotPermittedError',
+      'WriteTargetNotFoundError',
+      'archiveConversation',
       'authorType',
       'authorTypeValues',
       'chatSessionArchive',
@@ -30,6 +34,7 @@ describe('public API', () => {
       'listConversationMessages',
       'listMoveConversations',
       'listUserConversations',
+      'markRead',
       'messages',
       'messagesRelations',
       'moveConversationsQuery',
@@ -39,6 +44,8 @@ describe('public API', () => {
       'participantRoleValues',
       'participantType',
       'participantTypeValues',
+      'postMessage',
+      'startConversation',
       'userConversationsQuery',
       'users',
       'usersRelations',

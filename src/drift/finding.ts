@@ -7,6 +7,7 @@ export const checkNames = [
   'down-files',
   'applied-hashes',
   'live-schema',
+  'column-comments',
 ] as const;
 
 export type CheckName = (typeof checkNames)[number];

@@ -1,5 +1,6 @@
 import type { Queryable } from '../database.js';
 import { checkAppliedHashes } from './applied-hashes.js';
+import { checkColumnComments } from './column-comments.js';
 import { checkDownFiles } from './down-files.js';
 import { checkWithDrizzleKit } from './drizzle-kit-check.js';
 import { type CheckName, checkNames, type Finding } from './finding.js';
@@ -26,7 +27,7 @@ export interface RunChecksOptions {
   only?: CheckName[] | undefined;
 }
 
-const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema'];
+const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema', 'column-comments'];
 
 export async function runChecks(repo: Repository, options: RunChecksOptions = {}): Promise<CheckReport> {
   const report: CheckReport = { findings: [], couldNotCheck: [], skipped: [] };
@@ -38,6 +39,7 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
     'down-files': () => checkDownFiles(repo),
     'applied-hashes': (db) => checkAppliedHashes(repo, db),
     'live-schema': (db) => checkLiveSchema(repo, db),
+    'column-comments': (db) => checkColumnComments(db),
   };
   for (const name of checkNames) {
     if (options.only && !options.only.includes(name)) continue;

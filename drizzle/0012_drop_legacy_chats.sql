@@ -33,7 +33,7 @@ BEGIN
 END
 $guard$;--> statement-breakpoint
 -- Accepted (squawk ban-drop-table): dropping the legacy tables is the point of this contract step; the guard above
--- refuses unless every row is moved or archived, and drizzle/down/0009_drop_legacy_chats.sql refills them.
+-- refuses unless every row is moved or archived, and drizzle/down/0012_drop_legacy_chats.sql refills them.
 -- squawk-ignore ban-drop-table
 DROP TABLE "chat_messages" CASCADE;--> statement-breakpoint
 -- squawk-ignore ban-drop-table
