@@ -8,6 +8,7 @@ export {
   WriteTargetNotFoundError,
 } from './errors/write-errors.js';
 export * from './queries/conversation-messages.js';
+export { type ExplainOptions, explainQuery, type SentQuery } from './queries/explain.js';
 export * from './queries/move-conversations.js';
 export * from './queries/user-conversations.js';
 export * from './schema/chat-session-archive.js';

@@ -48,6 +48,7 @@ describe('db:check without a database', () => {
     expect(lines(result.stderr)).toEqual([
       'applied-hashes: skipped: DATABASE_URL is not set',
       'live-schema: skipped: DATABASE_URL is not set',
+      'column-comments: skipped: DATABASE_URL is not set',
     ]);
     expect(result.code).toBe(0);
   });

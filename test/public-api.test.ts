@@ -31,6 +31,7 @@ describe('public API', () => {
       'conversationsSchema',
       'employees',
       'employeesRelations',
+      'explainQuery',
       'listConversationMessages',
       'listMoveConversations',
       'listUserConversations',

@@ -27,7 +27,8 @@ export interface RunChecksOptions {
   only?: CheckName[] | undefined;
 }
 
-const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema', 'column-comments'];
+/** The checks that read the database: skipped without one. */
+export const databaseChecks: readonly CheckName[] = ['applied-hashes', 'live-schema', 'column-comments'];
 
 export async function runChecks(repo: Repository, options: RunChecksOptions = {}): Promise<CheckReport> {
   const report: CheckReport = { findings: [], couldNotCheck: [], skipped: [] };
