@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     const owner = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
     handles.push(owner);
     await migrateDatabase(owner.db);
-    const { hot, own } = await seed(owner);
+    const { hot, own, moveId: moveIdOf } = await seed(owner);
     // Seed 002's variant, made here only: a row trigger that bumps updated_at, as the owner.
     await owner.db.execute(
       sql.raw(`
@@ -87,8 +87,15 @@ async function main(): Promise<number> {
       }
       log(`round ${round + 1} of ${roundsPerVariant} done`);
     }
+    const bulk = await benchBulk(owner, moveIdOf);
     await useVariant(owner, 'last_message_at (ours)');
-    const section = render(latencies, throughput, (Date.now() - started) / 60_000, await server.version());
+    const section = render(
+      latencies,
+      throughput,
+      bulk,
+      (Date.now() - started) / 60_000,
+      await server.version(),
+    );
     const out = resolve(repoRoot, 'BENCHMARKS.md');
     replaceSection(out, section);
     log(section);
@@ -126,7 +133,42 @@ async function seed(owner: DatabaseHandle) {
       participantType: 'employee' as const,
     })),
   ]);
-  return { hot, own };
+  return { hot, own, moveId };
+}
+
+const bulkConversations = 500;
+const bulkPerConversation = 10;
+const bulkRuns = 6;
+
+/**
+ * What the bump costs a bulk writer (the legacy move inserts a batch of messages in one statement):
+ * 5000 messages into 500 conversations in one INSERT, the trigger off and on, alternating; the
+ * messages and the activity are reset before each run, as for conversations the move just created.
+ */
+async function benchBulk(owner: DatabaseHandle, moveId: string): Promise<{ off: number[]; on: number[] }> {
+  const { db } = owner;
+  const made = await db
+    .insert(conversations)
+    .values(Array.from({ length: bulkConversations }, (_, i) => ({ moveId, title: `bulk${i}` })))
+    .returning({ id: conversations.id });
+  const ids = made.map((c) => c.id);
+  const result = { off: [] as number[], on: [] as number[] };
+  for (let run = 0; run < bulkRuns; run++) {
+    for (const on of run % 2 === 0 ? [false, true] : [true, false]) {
+      await db.execute(sql`truncate messages cascade`);
+      await db.execute(
+        sql`update conversations set last_message_at = null where last_message_at is not null`,
+      );
+      await useVariant(owner, on ? 'last_message_at (ours)' : 'no bump');
+      const t0 = performance.now();
+      await db.execute(sql`insert into messages (conversation_id, author_type, content, created_at)
+        select c.id, 'ai', 'bulk', pg_catalog.now() - g * interval '1 second'
+        from unnest(${`{${ids.join(',')}}`}::uuid[]) as c(id)
+        cross join generate_series(1, ${bulkPerConversation}) as g`);
+      (on ? result.on : result.off).push(performance.now() - t0);
+    }
+  }
+  return result;
 }
 
 async function useVariant(owner: DatabaseHandle, variant: Variant): Promise<void> {
@@ -152,6 +194,7 @@ async function postMany(handle: DatabaseHandle, userId: string, conversationId: 
 function render(
   latencies: Map<string, number[]>,
   throughput: Map<string, number[]>,
+  bulk: { off: number[]; on: number[] },
   minutes: number,
   version: string,
 ): string {
@@ -176,6 +219,12 @@ function render(
       );
     }
   }
+  const off = percentile(bulk.off, 50);
+  const on = percentile(bulk.on, 50);
+  lines.push(
+    '',
+    `Bulk writer (the legacy move's batch): one INSERT of ${bulkConversations * bulkPerConversation} messages into ${bulkConversations} conversations, ${bulkRuns} runs each, alternating: median ${ms(off)} without the trigger, ${ms(on)} with it (${(on / off).toFixed(2)}x): one UPDATE of ${bulkConversations} conversations per statement.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

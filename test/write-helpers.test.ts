@@ -270,6 +270,20 @@ describe('markRead', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('a readUpTo in the future counts as the transaction’s time: later messages are still unread', async () => {
+    const { conversation } = await startLease();
+    const marked = await withUser(handle.db, 'bob', (tx) =>
+      markRead(tx, { conversationId: conversation.id, userId: 'bob', readUpTo: '2999-01-01T00:00:00Z' }),
+    );
+    const [clock] = await queryRows<{ now: string }>(handle.db, sql`select now() as now`);
+    expect(marked.lastReadAt?.getTime()).toBeLessThanOrEqual(new Date(clock?.now ?? 0).getTime());
+    await postMessage(handle.db, { conversationId: conversation.id, authorType: 'ai', content: 'later' });
+    const [row] = (await listUserConversations(handle.db, { userId: 'bob', limit: 100 })).filter(
+      (c) => c.id === conversation.id,
+    );
+    expect(row?.unreadCount).toBe(1);
+  });
+
   it('a bad readUpTo is an input error', async () => {
     const error = await thrown(
       markRead(handle.db, {

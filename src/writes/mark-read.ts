@@ -26,7 +26,8 @@ const participant = conversationParticipants;
  * Marks a conversation read for a user: their participant row's lastReadAt becomes `readUpTo`, by
  * default the newest message the user can see in it (not the clock: a message whose transaction began
  * earlier but commits later must still count as unread). lastReadAt only moves forward, so a stale
- * client cannot make read messages unread again. Returns the participant row.
+ * client cannot make read messages unread again, and a readUpTo in the future counts as the
+ * transaction's time. Returns the participant row.
  *
  * Inside `withUser` the policy lets a user mark only their own row (userId must be the current user);
  * any other, or a conversation the user is not in, throws WriteTargetNotFoundError, as does a user who
@@ -35,7 +36,11 @@ const participant = conversationParticipants;
 export async function markRead(db: AnyPgDatabase, input: MarkReadInput): Promise<ConversationParticipant> {
   const { conversationId, userId, readUpTo } = parseInput('markRead', inputSchema, input);
   const newest = sql`(select pg_catalog.max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${participant.conversationId})`;
-  const target = readUpTo === undefined ? newest : sql`${readUpTo.toISOString()}::timestamptz`;
+  // A readUpTo in the future would hide messages not yet written: it counts as now.
+  const target =
+    readUpTo === undefined
+      ? newest
+      : sql`least(${readUpTo.toISOString()}::timestamptz, pg_catalog.now())`;
   try {
     const [row] = await db
       .update(participant)
