@@ -135,6 +135,15 @@ describe('startConversation (the owning service)', () => {
     expect((error as Error).message).toContain('userId alice is listed twice');
   });
 
+  it('input that is not an object at all is named as the input', async () => {
+    const error = await thrown(startConversation(handle.db, null as never));
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).fields).toEqual(['(input)']);
+    expect((error as Error).message).toBe(
+      'startConversation: the input must be an object with conversation and participants. Nothing was written; correct the input and try again.',
+    );
+  });
+
   it('no participants is refused', async () => {
     const error = await thrown(startConversation(handle.db, { conversation: { moveId }, participants: [] }));
     expect((error as InvalidInputError).fields).toEqual(['participants']);

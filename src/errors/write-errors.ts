@@ -18,7 +18,8 @@ export class InvalidInputError extends Error {
     super(`${what}: ${lines.join('; ')}. Nothing was written; correct the input and try again.`, {
       cause: error,
     });
-    this.fields = [...new Set(error.issues.map((issue) => issue.path.map(String).join('.')))];
+    // An issue of the whole input (not an object) has no path: it is named `(input)`.
+    this.fields = [...new Set(error.issues.map((issue) => issue.path.map(String).join('.') || '(input)'))];
     this.issues = error.issues;
   }
 }

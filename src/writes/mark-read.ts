@@ -38,9 +38,7 @@ export async function markRead(db: AnyPgDatabase, input: MarkReadInput): Promise
   const newest = sql`(select pg_catalog.max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${participant.conversationId})`;
   // A readUpTo in the future would hide messages not yet written: it counts as now.
   const target =
-    readUpTo === undefined
-      ? newest
-      : sql`least(${readUpTo.toISOString()}::timestamptz, pg_catalog.now())`;
+    readUpTo === undefined ? newest : sql`least(${readUpTo.toISOString()}::timestamptz, pg_catalog.now())`;
   try {
     const [row] = await db
       .update(participant)
