@@ -35,7 +35,7 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --out <file>     where to write the report (default BENCHMARKS.md)
   --only rls       only the row-level security section (the hot queries as the owner and as the app
                    role, and a message insert): loads the large data set, builds the hot-query data
-                   with seed 000 Step 3 and replaces that one section of the report (~10 minutes)
+                   with seed 000 Step 3 and replaces that one section of the report (10 to 15 minutes)
 
 Needs a PostgreSQL server: DATABASE_URL names a role that may create databases (the bench creates
 bench_* databases and drops them when done). Without it, only the chain on PGlite is timed.
@@ -76,7 +76,7 @@ const bench = defineCommand({
   parse: (flags) => {
     if (flags.only !== undefined && flags.only !== 'rls') {
       throw new UsageError(
-        `--only ${flags.only}: the only focused part is \`rls\`. Run \`npm run bench -- --only rls\`.`,
+        `--only ${flags.only}: the only focused part is \`rls\` (npm run bench -- --only rls)`,
       );
     }
     return flags;

@@ -182,9 +182,10 @@ const policyFunctions = [
   'conversations_security.current_user_postable_conversation_ids()',
 ];
 
-/** Calls of the policies' functions while `body` runs as the app role for `userId`. */
+/** Calls of the policies' functions while `body` runs as the app role for `userId`; rolled back after. */
 async function policyCallsDuring(userId: string, body: (tx: Queryable) => Promise<unknown>): Promise<number> {
-  return db.transaction(async (tx) => {
+  let counted: number | undefined;
+  await rolledBack(async (tx) => {
     // SQL functions are counted only with track_functions = all; PostgreSQL keeps counts pending
     // across transactions until it flushes them, so read before and after.
     await tx.execute(sql`set local track_functions = 'all'`);
@@ -202,8 +203,22 @@ async function policyCallsDuring(userId: string, body: (tx: Queryable) => Promis
     );
     await body(tx);
     await tx.execute(sql`reset role`);
-    return (await calls()) - before;
+    counted = (await calls()) - before;
   });
+  if (counted === undefined) throw new Error('policyCallsDuring: nothing counted');
+  return counted;
+}
+
+/** Runs `body` in a transaction that is always rolled back, so no test leaves rows for another. */
+async function rolledBack(body: (tx: Transaction<Record<string, unknown>> & Database) => Promise<void>) {
+  await db
+    .transaction(async (tx) => {
+      await body(tx as unknown as Transaction<Record<string, unknown>> & Database);
+      tx.rollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof TransactionRollbackError)) throw error;
+    });
 }
 
 /** EXPLAIN (ANALYZE, FORMAT JSON) of `query` as the app role for `userId`. */
@@ -222,15 +237,10 @@ async function planAsApp(
 /** Runs `body` in a transaction that drops `index` first and is rolled back afterwards. */
 async function planWithoutIndex<T>(index: string, body: (on: Database) => Promise<T>): Promise<T> {
   let result: T | undefined;
-  await db
-    .transaction(async (tx) => {
-      await tx.execute(sql`drop index ${sql.identifier(index)}`);
-      result = await body(tx as unknown as Database);
-      tx.rollback();
-    })
-    .catch((error: unknown) => {
-      if (!(error instanceof TransactionRollbackError)) throw error;
-    });
+  await rolledBack(async (tx) => {
+    await tx.execute(sql`drop index ${sql.identifier(index)}`);
+    result = await body(tx);
+  });
   if (result === undefined) throw new Error('planWithoutIndex: no result');
   return result;
 }

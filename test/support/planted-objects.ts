@@ -101,8 +101,6 @@ export interface PlantResult {
   names: string[];
 }
 
-const quoteType = (type: string) => type;
-
 /**
  * Plants, as `attacker` (a role that may CREATE in public), every overload and operator described
  * above, for the types that exist now. Idempotent: call it again after migrations add types.
@@ -173,7 +171,7 @@ export async function plantHostileObjects(
             ? 'text'
             : f.returns;
         statements.push(
-          `CREATE FUNCTION public.${quoteIdent(f.name)}(${tuple.map(quoteType).join(', ')}) RETURNS ${f.returnsSet ? 'SETOF ' : ''}${returns} LANGUAGE plpgsql AS $planted$ BEGIN ${recordCall} RAISE EXCEPTION 'planted %(%) was called', ${literal(f.name)}, ${literal(tuple.join(', '))}; END $planted$`,
+          `CREATE FUNCTION public.${quoteIdent(f.name)}(${tuple.join(', ')}) RETURNS ${f.returnsSet ? 'SETOF ' : ''}${returns} LANGUAGE plpgsql AS $planted$ BEGIN ${recordCall} RAISE EXCEPTION 'planted %(%) was called', ${literal(f.name)}, ${literal(tuple.join(', '))}; END $planted$`,
         );
       }
     }
@@ -205,16 +203,15 @@ export async function plantHostileObjects(
     for (const left of scalarTypes) {
       for (const right of scalarTypes) {
         if (existing.has(`${op}(${left},${right})`)) continue;
-        const fn = `cdb_planted_operator`;
         const fnKey = `${left},${right}`;
         if (!operatorFunctions.has(fnKey)) {
           operatorFunctions.add(fnKey);
           statements.push(
-            `CREATE FUNCTION public.${fn}(${left}, ${right}) RETURNS boolean LANGUAGE plpgsql AS $planted$ BEGIN ${recordCall} RAISE EXCEPTION 'planted operator on (%) was called', ${literal(fnKey)}; END $planted$`,
+            `CREATE FUNCTION public.cdb_planted_operator(${left}, ${right}) RETURNS boolean LANGUAGE plpgsql AS $planted$ BEGIN ${recordCall} RAISE EXCEPTION 'planted operator on (%) was called', ${literal(fnKey)}; END $planted$`,
           );
         }
         statements.push(
-          `CREATE OPERATOR public.${op} (LEFTARG = ${left}, RIGHTARG = ${right}, FUNCTION = public.${fn})`,
+          `CREATE OPERATOR public.${op} (LEFTARG = ${left}, RIGHTARG = ${right}, FUNCTION = public.cdb_planted_operator)`,
         );
         operatorCount++;
       }
