@@ -1,5 +1,6 @@
 -- Custom migration, rendered from src/schema/column-comments.ts (npx tsx scripts/column-comments-sql.ts
--- --write; do not edit by hand): the documentation of every table and column the package owns.
+-- --write; do not edit by hand): the documentation of every table and column apps read (conversations,
+-- participants, messages, the orphan archive).
 COMMENT ON TABLE "public"."conversations" IS 'A conversation about one move (seed 000): its participants and messages hang off it. Written by the owning service; apps read it under row-level security.';
 --> statement-breakpoint
 COMMENT ON COLUMN "public"."conversations"."id" IS 'Primary key. For conversations moved from chat_sessions, the legacy session id.';

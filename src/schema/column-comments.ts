@@ -118,7 +118,8 @@ export function commentStatement({ table, column, comment }: ColumnComment): str
 /** The custom migration *_conversations_column_comments, exactly as drizzle/ holds it. */
 export function renderColumnCommentsMigration(): string {
   return `-- Custom migration, rendered from src/schema/column-comments.ts (npx tsx scripts/column-comments-sql.ts
--- --write; do not edit by hand): the documentation of every table and column the package owns.
+-- --write; do not edit by hand): the documentation of every table and column apps read (conversations,
+-- participants, messages, the orphan archive).
 ${columnComments.map(commentStatement).join('\n--> statement-breakpoint\n')}
 `;
 }
