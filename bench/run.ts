@@ -10,6 +10,7 @@ import { redactUrl } from '../src/connection-target.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
+import { activitySection, withActivitySection } from './lib/activity-section.js';
 import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
@@ -185,7 +186,12 @@ const bench = defineCommand({
         rls,
       };
       const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-      writeFileSync(out, renderReport(report));
+      // The activity section (npm run bench:activity) is measured separately and kept as it is.
+      const activity = existsSync(out) ? activitySection(readFileSync(out, 'utf8')) : undefined;
+      writeFileSync(
+        out,
+        activity ? withActivitySection(renderReport(report), activity) : renderReport(report),
+      );
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;
     } finally {
