@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
+import { Random } from '../src/seeded-random.js';
 import { copyRows } from './lib/copy.js';
-import { Random } from './lib/prng.js';
 
 export interface LegacyDataSize {
   sessions: number;

@@ -7,14 +7,15 @@ import { runAsProcess } from '../src/commands/process.js';
 import { UsageError } from '../src/commands/usage-error.js';
 import { openDatabase } from '../src/connect.js';
 import { redactUrl } from '../src/connection-target.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { benchChain } from './chain.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
 import { activitySection, withActivitySection } from './lib/activity-section.js';
-import { expandTarget } from './lib/expand-target.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
+import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { benchMove } from './move.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
@@ -102,7 +103,7 @@ const bench = defineCommand({
     try {
       log(`Server: ${redactUrl(url)}${flags.quick ? ' (quick run)' : ''}`);
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
-      const target = expandTarget();
+      const target = expandStepTag();
       if (flags.only === 'rls') {
         const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
         await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
@@ -186,12 +187,15 @@ const bench = defineCommand({
         rls,
       };
       const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
-      // The activity section (npm run bench:activity) is measured separately and kept as it is.
-      const activity = existsSync(out) ? activitySection(readFileSync(out, 'utf8')) : undefined;
-      writeFileSync(
-        out,
-        activity ? withActivitySection(renderReport(report), activity) : renderReport(report),
-      );
+      // The suite (npm run bench:suite) and activity (npm run bench:activity) sections are measured
+      // separately and kept as they are.
+      const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+      const suite = suiteSection(previous);
+      const activity = activitySection(previous);
+      let text = renderReport(report);
+      if (suite) text = withSuiteSection(text, suite);
+      if (activity) text = withActivitySection(text, activity);
+      writeFileSync(out, text);
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;
     } finally {

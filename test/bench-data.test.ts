@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLegacyData } from '../bench/legacy-data.js';
-import { expandTarget } from '../bench/lib/expand-target.js';
 import { runSeedStep3 } from '../bench/seed-step3.js';
+import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import {
   createTestDatabase,
@@ -23,7 +23,7 @@ async function loaded(label: string) {
   const database = await createTestDatabase(label);
   databases.push(database);
   const handle = await database.open();
-  await migrateDatabase(handle.db, { to: expandTarget() });
+  await migrateDatabase(handle.db, { to: expandStepTag() });
   await handle.close();
   const postgres = (await import('postgres')).default;
   const sql = postgres(database.url as string, {

@@ -2,7 +2,6 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { conversationParticipants, conversations, messages, moves, users } from '../src/schema/index.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
@@ -12,9 +11,8 @@ let database: TestDatabase;
 let handle: DatabaseHandle;
 
 beforeAll(async () => {
-  database = await createTestDatabase('constraints');
+  database = await createTestDatabase('constraints', { at: 'migrated' });
   handle = await database.open();
-  await migrateDatabase(handle.db);
 });
 
 afterAll(async () => {

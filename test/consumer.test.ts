@@ -6,8 +6,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
-import { repoRoot, run } from './support/run.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { type RunResult, repoRoot, run } from './support/run.js';
+import { createTestDatabase, type TestDatabase, testServer } from './support/test-database.js';
 
 // The package as an app team gets it: `npm pack` (which builds dist/), the tarball installed into a
 // fresh app next to its own drizzle-orm, zod and drivers, the app type-checked with tsc, then run
@@ -19,6 +19,14 @@ let scratch: string;
 let app: string;
 let database: TestDatabase;
 let packedFiles: string[];
+let tsc: RunResult;
+
+function readMigrationsCount(): number {
+  const journal = JSON.parse(readFileSync(join(repoRoot, 'drizzle/meta/_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
+  return journal.entries.length;
+}
 
 /** npm run sets npm_* variables (prefixes, the running package); a nested npm must not inherit them. */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -58,8 +66,11 @@ beforeAll(async () => {
     JSON.stringify({ name: 'consumer-app', private: true, type: 'module', dependencies }, null, 2),
   );
   await copyFile(join(fixture, 'app.ts'), join(app, 'app.ts'));
+  await copyFile(join(fixture, 'kit.ts'), join(app, 'kit.ts'));
   await copyFile(join(fixture, 'tsconfig.json'), join(app, 'tsconfig.json'));
   await npm(['install', '--prefer-offline', '--ignore-scripts'], app);
+  // Compiled here, not in a test, so that the tests that run the app depend on no other test.
+  tsc = await run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], process.env, app);
 }, 300_000);
 
 afterAll(async () => {
@@ -86,6 +97,8 @@ describe('the packed package in an app', () => {
         'dist/zod/index.js',
         'dist/zod/index.d.ts',
         'dist/migrations.js',
+        'dist/testing/index.js',
+        'dist/testing/index.d.ts',
         'drizzle/meta/_journal.json',
         'drizzle/0001_conversations.sql',
       ]),
@@ -157,8 +170,34 @@ describe('the packed package in an app', () => {
     }
   });
 
-  it('the app type-checks against the installed package with tsc', async () => {
-    const tsc = await run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], process.env, app);
+  it('the test kit loads its drivers only when used: no top-level import of postgres or PGlite', () => {
+    const driverImport =
+      /^import [^;]*from '(postgres|@electric-sql\/pglite|drizzle-orm\/(postgres-js|pglite)[^']*)'/m;
+    const shipped = packedFiles.filter((path) => /^dist\/.*\.js$/.test(path));
+    expect(shipped.length).toBeGreaterThan(0);
+    const importing = shipped.filter((path) => driverImport.test(readFileSync(join(repoRoot, path), 'utf8')));
+    expect(importing).toEqual([]);
+  });
+
+  it('the test kit gives the app migrated databases that share no rows, and working factories', async () => {
+    const env: NodeJS.ProcessEnv = { ...npmEnv() };
+    delete env.DATABASE_URL;
+    if (testServer.mode === 'server') env.KIT_ADMIN_URL = testServer.adminUrl;
+    const result = await run(process.execPath, ['dist/kit.js'], env, app);
+    const migrations = readMigrationsCount();
+    expect({ code: result.code, stderr: result.stderr, stdout: result.stdout }).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        `kit: migrations applied ${migrations} and ${migrations}`,
+        'kit: messages in the first 1, in the second 0',
+        'kit: owner employee owner',
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('the app type-checks against the installed package with tsc', () => {
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
   });

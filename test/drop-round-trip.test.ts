@@ -38,13 +38,17 @@ describe('down of the drop', () => {
       const { db } = opened.handle;
       const dataset = await insertLegacyDataset(db, { sessions: 40, seed: 7 });
       const [facts] = await queryRows<{
+        sessions: number;
+        messages: number;
         null_titles: number;
         null_contents: number;
         orphans: number;
         move: string;
       }>(
         db,
-        sql`select (select count(*)::int from chat_sessions where title is null) as null_titles,
+        sql`select (select count(*)::int from chat_sessions) as sessions,
+                 (select count(*)::int from chat_messages) as messages,
+                 (select count(*)::int from chat_sessions where title is null) as null_titles,
                  (select count(*)::int from chat_messages where content is null) as null_contents,
                  (select count(*)::int from chat_sessions where move_id is null) as orphans,
                  (select min(id::text) from moves) as move`,
@@ -53,7 +57,14 @@ describe('down of the drop', () => {
       expect(facts?.null_titles).toBeGreaterThan(0);
       expect(facts?.null_contents).toBeGreaterThan(0);
       expect(facts?.orphans).toBeGreaterThan(0);
-      expect(dataset).toBeTruthy();
+      // The generator's summary describes the rows it wrote.
+      expect(dataset).toMatchObject({
+        sessions: facts?.sessions,
+        messages: facts?.messages,
+        orphanSessions: facts?.orphans,
+        nullTitles: facts?.null_titles,
+        nullContents: facts?.null_contents,
+      });
       const before = await legacyChecksums(opened.handle);
 
       await moveLegacyChats(db, orphans === 'assign' ? { orphans, moveId: facts?.move ?? '' } : { orphans });

@@ -73,8 +73,14 @@ it.skipIf(!hasServer)(
         await tx`select pg_advisory_xact_lock(hashtextextended(${schemaChangeLockName}, 0))`;
         // A real process: the driver's write-after-close TypeError escapes every promise (see isDriverWriteAfterClose).
         const running = runScript('db-migrate.ts', [], database.env);
+        let exited = false;
+        const markExited = () => {
+          exited = true;
+        };
+        running.then(markExited, markExited);
+        // No deadline: a loaded machine may take many seconds to start the command; only its exit ends the wait.
         let victims: { pid: number }[] = [];
-        for (let attempt = 0; attempt < 200 && victims.length === 0; attempt++) {
+        while (victims.length === 0 && !exited) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           // A fresh connection each time: pg_stat_activity is a snapshot within a transaction.
           victims = await holder`select pid from pg_stat_activity

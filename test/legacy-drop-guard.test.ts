@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { moveLegacyChats } from '../src/legacy-move/index.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { migrateDatabase } from '../src/migrator/migrate.js';
 import { tablesIn } from './support/catalog.js';
 import { count, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
@@ -40,7 +42,10 @@ async function withDb<T>(use: (db: Parameters<typeof insertMove>[0]) => Promise<
 }
 
 describe('the guarded drop', () => {
-  it('plain drizzle-kit migrate on an unmoved legacy database fails, names the commands, leaves no new table; after the move it applies', async () => {
+  // Two tests, not one: six command processes in one test shared one time limit, which PGlite mode
+  // on a loaded machine ran out of. The refusal needs the real commands; the move before the second
+  // drop runs in process, as the library (the commands are tested on their own elsewhere).
+  it('plain drizzle-kit migrate on an unmoved legacy database fails, names the commands, leaves no new table', async () => {
     await withDb(async (db) => {
       for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
         await db.execute(sql.raw(statement));
@@ -66,23 +71,43 @@ describe('the guarded drop', () => {
     expect(ours.stderr).toContain(`db:migrate: ${refusal}`);
     expect(ours.stderr).not.toContain('Failed query');
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
+  });
 
-    expect((await runInProcess('db-migrate.ts', ['--to', expandStepTag()], database.env)).code).toBe(0);
-    const moved = await runInProcess('chats-migrate.ts', [], database.env);
-    expect(moved.code).toBe(0);
-    const applied = await runDrizzleKit(['migrate'], database.env);
-    expect(applied.code).toBe(0);
-    const tables = await withDb((db) => tablesIn(db));
-    expect(tables).not.toContain('chat_sessions');
-    expect(tables).not.toContain('chat_messages');
-    expect(tables).toContain('conversations');
-    // The orphan survives the drop in the archive, and the conversation in the new tables.
-    expect(await withDb((db) => count(db, 'chat_session_archive'))).toBe(1);
-    expect(await withDb((db) => count(db, 'messages'))).toBe(1);
+  it('after the move, plain drizzle-kit migrate applies the drop, the orphan kept in the archive; chats:rollback then refuses', async () => {
+    const legacy = await createTestDatabase('drop_guard_moved', { at: 'legacy' });
+    try {
+      const handle = await legacy.open({ maxConnections: 1 });
+      try {
+        const { moveId } = await insertMove(handle.db, 'owner@example.com');
+        const session = await insertSession(handle.db, { moveId });
+        await insertMessage(handle.db, session);
+        await insertSession(handle.db, { moveId: null });
+        await migrateDatabase(handle.db, { to: expandStepTag() });
+        await moveLegacyChats(handle.db);
+      } finally {
+        await handle.close();
+      }
+      const applied = await runDrizzleKit(['migrate'], legacy.env);
+      expect(applied.code).toBe(0);
+      const after = await legacy.open({ maxConnections: 1 });
+      try {
+        const tables = await tablesIn(after.db);
+        expect(tables).not.toContain('chat_sessions');
+        expect(tables).not.toContain('chat_messages');
+        expect(tables).toContain('conversations');
+        // The orphan survives the drop in the archive, and the conversation in the new tables.
+        expect(await count(after.db, 'chat_session_archive')).toBe(1);
+        expect(await count(after.db, 'messages')).toBe(1);
+      } finally {
+        await after.close();
+      }
 
-    const rollback = await runInProcess('chats-rollback.ts', [], database.env);
-    expect(rollback.code).toBe(2);
-    expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
+      const rollback = await runInProcess('chats-rollback.ts', [], legacy.env);
+      expect(rollback.code).toBe(2);
+      expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
+    } finally {
+      await legacy.drop();
+    }
   });
 });
 

@@ -5,8 +5,6 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
 import { insertLegacyDataset, type MoveReport } from '../src/legacy-move/index.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count } from './support/legacy-rows.js';
 import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -18,10 +16,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cdb-commands-'));
-  database = await createTestDatabase('move_commands');
+  database = await createTestDatabase('move_commands', { at: 'expanded' });
   const handle = await database.open({ maxConnections: 1 });
   try {
-    await migrateDatabase(handle.db, { to: expandStepTag() });
     await insertLegacyDataset(handle.db, { sessions: 40, messagesPerSession: 3, seed: 7 });
   } finally {
     await handle.close();

@@ -4,8 +4,6 @@ import type { DatabaseHandle } from '../src/connect.js';
 import { queryRows } from '../src/database.js';
 import { insertLegacyDataset, validateLegacyMove } from '../src/legacy-move/index.js';
 import { moverLockKey } from '../src/legacy-move/mover-lock.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
 import { expectNoDuplicates, startMover as startMoverProcess } from './support/mover-process.js';
 import { runInProcess } from './support/run.js';
@@ -24,9 +22,8 @@ let observer: DatabaseHandle;
 
 beforeEach(async () => {
   if (!hasServer) return;
-  database = await createTestDatabase('move_concurrency');
+  database = await createTestDatabase('move_concurrency', { at: 'expanded' });
   observer = await database.open({ maxConnections: 1 });
-  await migrateDatabase(observer.db, { to: expandStepTag() });
   await insertLegacyDataset(observer.db, { sessions: 150, messagesPerSession: 8, seed: 3 });
 });
 

@@ -13,6 +13,7 @@ import {
   rollbackLegacyMove,
   validateLegacyMove,
 } from '../src/legacy-move/index.js';
+import { Random } from '../src/seeded-random.js';
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import { expectNoDuplicates, type MoverProcess, startMover } from './support/mover-process.js';
@@ -79,6 +80,23 @@ async function waitForProgress(mover: MoverProcess, atLeast: number): Promise<nu
 }
 
 /**
+ * The backend pid of the mover once it waits on a lock; undefined if the mover exits first. Polls
+ * with no deadline: how long the mover takes to get there depends on the machine's load.
+ */
+async function waitForMoverToWaitOnALock(
+  admin: postgres.Sql,
+  mover: MoverProcess,
+): Promise<number | undefined> {
+  for (;;) {
+    if (mover.child.exitCode !== null || mover.child.signalCode !== null) return undefined;
+    const [waiting] = await admin<{ pid: number }[]>`select pid from pg_stat_activity
+      where datname = current_database() and application_name = 'conversations-db' and wait_event_type = 'Lock'`;
+    if (waiting) return waiting.pid;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
  * Whole batches only, whenever the mover stopped: no conversation without its ledger row and its
  * AI participant, no ledger row without its copy, no message outside the ledger.
  */
@@ -117,17 +135,10 @@ async function expectNothingMoved(): Promise<void> {
   expect(row).toEqual({ conversations: 0, participants: 0, messages: 0 });
 }
 
-/** The same kill points on every machine (mulberry32). */
+/** The same kill points on every machine. */
 function seededFractions(seed: number, n: number, from: number, to: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Array.from({ length: n }, () => from + (to - from) * next());
+  const random = new Random(seed);
+  return Array.from({ length: n }, () => from + (to - from) * random.next());
 }
 
 /** An advisory lock held in this database: the mover's (nothing else here takes one). */
@@ -140,37 +151,71 @@ async function moverBackend(admin: postgres.Sql): Promise<number | undefined> {
 }
 
 describe('faults during the move', () => {
-  // The same 8 seeded kill points on every machine, in two tests of 4 so that each stays well inside
-  // the test timeout on a loaded machine (each point starts a real process and runs a whole move).
-  const killPoints = (final: number) =>
-    seededFractions(20261122, 8, 0.05, 0.85).map((f) => Math.max(1, Math.floor(f * final)));
+  // One test per kill point, each starting rolled back: eight kills in one test shared one time limit,
+  // which a loaded machine ran out of.
+  it
+    .skipIf(!hasServer)
+    .each(seededFractions(20261122, 8, 0.05, 0.85).map((fraction, i) => ({ i, n: i + 1, fraction })))(
+    `SIGKILL at seeded point $n of 8 of a many-batch move: whole batches only, the next run converges, validate passes ${serverOnlyReason}`,
+    async ({ i, fraction }) => {
+      const final = await finalProgress();
+      const point = Math.max(1, Math.floor(fraction * final));
+      // Polling can overshoot the kill point past the last batch when this process waits for a core;
+      // such a run proves nothing about a kill mid-move, so it is rolled back and run again.
+      let atKill = final;
+      for (let attempt = 0; attempt < 5 && atKill >= final; attempt++) {
+        if (attempt > 0) await rollbackLegacyMove(observer.db, { wait: true });
+        const mover = startMover(database.env, ['--batch-size', '3']);
+        atKill = await waitForProgress(mover, point);
+        const aliveAtKill = mover.child.kill('SIGKILL');
+        const killed = await mover.exit;
+        if (!aliveAtKill) atKill = final;
+        else expect(killed.signal).toBe('SIGKILL');
+      }
+      expect(atKill, `kill point ${i} (${point} rows) landed mid-move`).toBeLessThan(final);
+      await expectWholeBatches();
 
-  for (const half of [0, 1]) {
-    it.skipIf(!hasServer)(
-      `SIGKILL at seeded points ${half * 4 + 1}-${half * 4 + 4} of 8 of a many-batch move: whole batches only, the next run converges, validate passes ${serverOnlyReason}`,
-      async () => {
-        const final = await finalProgress();
-        const points = killPoints(final).slice(half * 4, half * 4 + 4);
-        const killedBeforeTheEnd = await killAt(points, final);
-        // Polling can overshoot a late kill point past the last batch; most must land mid-move.
-        expect(killedBeforeTheEnd).toBeGreaterThanOrEqual(3);
-      },
-    );
-  }
+      // The next run: alternately the real command and the library, with another batch size. With
+      // --wait: the server may not yet have noticed that the killed mover's client is gone, and its
+      // backend holds the move lock until it does (a plain re-run would be refused, exit 2, saying so).
+      if (i % 2 === 0) {
+        const next = await runInProcess('chats-migrate.ts', ['--batch-size', '17', '--wait'], database.env);
+        expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
+        const validate = await runInProcess('chats-validate.ts', [], database.env);
+        expect({ code: validate.code, stderr: validate.stderr }).toEqual({ code: 0, stderr: '' });
+      } else {
+        const result = await moveLegacyChats(observer.db, { batchSize: 40, wait: true });
+        expect(result.retries).toEqual([]);
+        expect((await validateLegacyMove(observer.db)).ok).toBe(true);
+      }
+      expect(await progress()).toBe(final);
+      await expectNoDuplicates(observer.db);
+      await rollbackLegacyMove(observer.db);
+      await expectNothingMoved();
+    },
+  );
 
   it.skipIf(!hasServer)(
     `the server ends the mover's connection mid-run (pg_terminate_backend): exit 2, one line, whole batches; a re-run converges ${serverOnlyReason}`,
     async () => {
-      const admin = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      const admin = postgres(database.url ?? '', { max: 2, onnotice: () => {} });
       try {
         const final = await finalProgress();
-        const mover = startMover(database.env, ['--batch-size', '3']);
-        const atKill = await waitForProgress(mover, Math.floor(final / 3));
+        // Mid-run by construction, not by timing: the message ledger is locked before the mover starts,
+        // so it moves every session batch, then waits at its first message batch (a lock_timeout longer
+        // than any test) until its backend is terminated. Polling for progress instead raced the mover,
+        // which could finish while this process waited for a core.
+        const { code, stderr, atKill } = await admin.begin(async (tx) => {
+          await tx`lock table legacy_chat_moved_messages in exclusive mode`;
+          const mover = startMover(database.env, ['--batch-size', '3', '--lock-timeout', '3600000']);
+          const pid = await waitForMoverToWaitOnALock(admin, mover);
+          expect(pid, `the mover exited without waiting: ${mover.stderr()}`).toBeGreaterThan(0);
+          const atKill = await progress();
+          await admin`select pg_terminate_backend(${pid ?? 0}, 5000)`;
+          return { ...(await mover.exit), atKill };
+        });
+        expect(atKill).toBeGreaterThan(0);
         expect(atKill).toBeLessThan(final);
-        const pid = await moverBackend(admin);
-        expect(pid).toBeGreaterThan(0);
-        await admin`select pg_terminate_backend(${pid ?? 0}, 5000)`;
-        const { code, stderr } = await mover.exit;
         expectCouldNotRun({ code, signal: null, stdout: '', stderr }, 'chats:migrate', {
           mentions: ['connection', 'lost', 'Run the command again'],
         });
@@ -471,39 +516,4 @@ function holdLock(url: string, tables: string): { acquire(): Promise<void>; rele
       await client.end();
     },
   };
-}
-
-/** SIGKILLs a real mover at each point (rows written), then checks whole batches and that the next run converges. */
-async function killAt(points: number[], final: number): Promise<number> {
-  let killedBeforeTheEnd = 0;
-  for (const [i, point] of points.entries()) {
-    const mover = startMover(database.env, ['--batch-size', '3']);
-    const atKill = await waitForProgress(mover, point);
-    const aliveAtKill = mover.child.kill('SIGKILL');
-    const killed = await mover.exit;
-    expect(aliveAtKill, `kill point ${i} (${point} rows)`).toBe(true);
-    expect(killed.signal).toBe('SIGKILL');
-    if (atKill < final) killedBeforeTheEnd++;
-    await expectWholeBatches();
-
-    // The next run: alternately the real command and the library, with another batch size. With
-    // --wait: the server may not yet have noticed that the killed mover's client is gone, and its
-    // backend holds the move lock until it does (a plain re-run would be refused, exit 2, saying so).
-    if (i % 2 === 0) {
-      const next = await runInProcess('chats-migrate.ts', ['--batch-size', '17', '--wait'], database.env);
-      expect({ code: next.code, stderr: next.stderr }).toEqual({ code: 0, stderr: '' });
-    } else {
-      const result = await moveLegacyChats(observer.db, { batchSize: 40, wait: true });
-      expect(result.retries).toEqual([]);
-    }
-    expect(await progress()).toBe(final);
-    if (i === points.length - 1) {
-      const validate = await runInProcess('chats-validate.ts', [], database.env);
-      expect({ code: validate.code, stderr: validate.stderr }).toEqual({ code: 0, stderr: '' });
-    } else expect((await validateLegacyMove(observer.db)).ok).toBe(true);
-    await expectNoDuplicates(observer.db);
-    await rollbackLegacyMove(observer.db);
-    await expectNothingMoved();
-  }
-  return killedBeforeTheEnd;
 }

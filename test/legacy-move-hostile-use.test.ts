@@ -115,8 +115,9 @@ describe('the chats commands and the demo at the wrong migration state: one line
     for (const database of built.values()) await database.drop();
   });
 
-  // States side by side; the commands of one state one after another (PGlite is one process at a time).
-  it.concurrent.each(states)('$label', async (state) => {
+  // One state after another: side by side, four states' processes shared two cores and each test's
+  // time was the others' too, so all four ran out of time together on a loaded machine.
+  it.each(states)('$label', async (state) => {
     const database = built.get(state.label);
     if (!database) throw new Error('state not built');
     const read = async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as main from '../src/index.js';
 import * as migrations from '../src/migrations.js';
+import * as testing from '../src/testing/index.js';
 import * as zod from '../src/zod/index.js';
 import { repoRoot } from './support/run.js';
 
@@ -83,5 +84,29 @@ describe('public API', () => {
     expect(Object.keys(migrations)).toEqual(['migrationsFolder']);
     expect(migrations.migrationsFolder).toBe(join(repoRoot, 'drizzle'));
     expect(existsSync(join(migrations.migrationsFolder, 'meta/_journal.json'))).toBe(true);
+  });
+
+  it('`./testing` exports the test kit, the database helpers under it, the factories and the PRNG', () => {
+    expect(Object.keys(testing).sort()).toEqual([
+      'Random',
+      'copyPgliteDataDir',
+      'createConversation',
+      'createEmployee',
+      'createMessage',
+      'createMove',
+      'createParticipant',
+      'createPgliteSnapshot',
+      'createServerDatabase',
+      'createServerTemplate',
+      'createTestKit',
+      'createUser',
+      'dropServerDatabase',
+      'migrateOnPglite',
+      'migrateOnServer',
+      'openPglite',
+      'openServerDatabase',
+      'preparePgliteDataDir',
+      'uniqueDatabaseName',
+    ]);
   });
 });

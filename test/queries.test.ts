@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { type Database, queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import {
   conversationMessagesQuery,
   explainQuery,
@@ -32,10 +31,9 @@ const bigConversation = conversationId(0);
 const statuses: ConversationStatus[] = ['active', 'archived', 'closed'];
 
 beforeAll(async () => {
-  database = await createTestDatabase('queries');
+  database = await createTestDatabase('queries', { at: 'migrated' });
   handle = await database.open();
   db = handle.db;
-  await migrateDatabase(db);
   // One statement per call: PGlite's extended protocol takes a single statement.
   for (const statement of [
     sql`insert into users (id, email) select 'user-' || i, 'user' || i || '@example.com' from generate_series(1, 50) i`,

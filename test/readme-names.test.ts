@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as main from '../src/index.js';
 import * as legacyMove from '../src/legacy-move/index.js';
 import * as migrations from '../src/migrations.js';
+import * as testing from '../src/testing/index.js';
 import * as zod from '../src/zod/index.js';
 import { repoRoot } from './support/run.js';
 
@@ -40,7 +41,7 @@ describe('the README names only what exists', () => {
   it('every function it calls is exported, repository-only, or not the package’s', () => {
     const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
     const named = [...new Set([...readme.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)\(/g)].map((m) => m[1] ?? ''))];
-    const exported = new Set([main, zod, migrations].flatMap((entry) => Object.keys(entry)));
+    const exported = new Set([main, zod, migrations, testing].flatMap((entry) => Object.keys(entry)));
     const unknown = named.filter(
       (name) => !exported.has(name) && !repositoryOnly.includes(name) && !notOurs.includes(name),
     );

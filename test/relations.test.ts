@@ -1,7 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { conversationParticipants, conversations, messages } from '../src/schema/index.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -14,9 +13,8 @@ let handle: DatabaseHandle;
 let fixture: Awaited<ReturnType<typeof seedConversation>>;
 
 beforeAll(async () => {
-  database = await createTestDatabase('relations');
+  database = await createTestDatabase('relations', { at: 'migrated' });
   handle = await database.open();
-  await migrateDatabase(handle.db);
   fixture = await seedConversation();
 });
 

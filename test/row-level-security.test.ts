@@ -2,7 +2,6 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/connect.js';
 import { type Queryable, queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
 import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
 import { withUser } from '../src/security/with-user.js';
@@ -20,11 +19,10 @@ const ids = { lease: '', boxes: '', other: '' };
 const rowLevelSecurityViolation = '42501';
 
 beforeAll(async () => {
-  database = await createTestDatabase('rls');
+  database = await createTestDatabase('rls', { at: 'migrated' });
   // One pooled connection: every withUser call and raw query below shares it, so a leak would show.
   handle = await database.open({ maxConnections: 1 });
   const { db } = handle;
-  await migrateDatabase(db);
   const { move } = await insertMoveWithOwner(db, 'rls');
   await db
     .insert(users)

@@ -1,6 +1,7 @@
 import type { Database } from '../database.js';
 import { chatMessages, chatSessions } from '../legacy/legacy-chats.js';
 import { employees, moves, users } from '../schema/core.js';
+import { Random } from '../seeded-random.js';
 
 export interface LegacyDatasetOptions {
   /** Legacy chat sessions to create. Default 300. */
@@ -31,18 +32,6 @@ export interface LegacyDatasetSummary {
 }
 
 type EmployeeKind = 'exact' | 'different-case' | 'missing' | 'ambiguous';
-
-/** A small, fast, seedable PRNG (mulberry32): the dataset must be the same on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const firstNames = [
   'dana',
@@ -91,7 +80,8 @@ export async function insertLegacyDataset(
 ): Promise<LegacyDatasetSummary> {
   const sessionCount = options.sessions ?? 300;
   const average = options.messagesPerSession ?? 8;
-  const next = random(options.seed ?? 1);
+  const random = new Random(options.seed ?? 1);
+  const next = () => random.next();
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(next() * 16).toString(16));
     hex[12] = '4';

@@ -1,8 +1,22 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { redactUrl } from '../../src/connection-target.js';
+import { copyPgliteDataDir, preparePgliteDataDir } from '../../src/testing/pglite-databases.js';
+import { createServerTemplate, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import { type MigrationStep, migrateToStep, migrationSteps } from './migration-step.js';
 
-export type TestServer = { mode: 'server'; adminUrl: string } | { mode: 'pglite'; reason: string };
+/**
+ * Where every migration step's template lives: a template database on the server, or a closed PGlite
+ * data directory. Built once per run, copied for every test file that asks for one.
+ */
+export type Templates = Record<MigrationStep, string>;
+
+export type TestServer =
+  | { mode: 'server'; adminUrl: string; templates: Templates }
+  | { mode: 'pglite'; reason: string; templates: Templates };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,20 +32,73 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (adminUrl) {
     await assertReachable(adminUrl);
-    project.provide('testServer', { mode: 'server', adminUrl });
+    const templates = await buildServerTemplates(adminUrl);
+    project.provide('testServer', { mode: 'server', adminUrl, templates: templates.names });
     console.log(`[tests] PostgreSQL server at ${redactUrl(adminUrl)}; one fresh database per test file.`);
-    return async () => {};
+    return templates.drop;
   }
   const container = await startContainer();
   if (container) {
-    project.provide('testServer', { mode: 'server', adminUrl: container.url });
+    const templates = await buildServerTemplates(container.url);
+    project.provide('testServer', { mode: 'server', adminUrl: container.url, templates: templates.names });
     console.log('[tests] PostgreSQL in a testcontainers container; one fresh database per test file.');
-    return container.stop;
+    return async () => {
+      await templates.drop();
+      await container.stop();
+    };
   }
   const reason = 'no DATABASE_URL or TEST_DATABASE_URL and no Docker engine';
-  project.provide('testServer', { mode: 'pglite', reason });
+  const templates = await buildPgliteTemplates();
+  project.provide('testServer', { mode: 'pglite', reason, templates: templates.dirs });
   console.log(`[tests] PGlite (${reason}); tests that need several connections are skipped.`);
-  return async () => {};
+  return templates.remove;
+}
+
+/** One template database per migration step, built in parallel (each is its own database). */
+async function buildServerTemplates(
+  adminUrl: string,
+): Promise<{ names: Templates; drop: () => Promise<void> }> {
+  const built = await Promise.allSettled(
+    migrationSteps.map((step) =>
+      createServerTemplate(adminUrl, uniqueDatabaseName('cdb_tpl', step), (db) => migrateToStep(db, step)),
+    ),
+  );
+  const drop = async () => {
+    for (const result of built) if (result.status === 'fulfilled') await result.value.drop();
+  };
+  const failed = built.find((r) => r.status === 'rejected');
+  if (failed) {
+    await drop();
+    throw failed.reason;
+  }
+  const names = Object.fromEntries(
+    migrationSteps.map((step, i) => [
+      step,
+      (built[i] as PromiseFulfilledResult<{ name: string }>).value.name,
+    ]),
+  ) as Templates;
+  return { names, drop };
+}
+
+/**
+ * PGlite runs initdb once (seconds); every other step starts from a copy of that directory, and every
+ * test file from a copy of its step's directory.
+ */
+async function buildPgliteTemplates(): Promise<{ dirs: Templates; remove: () => Promise<void> }> {
+  const root = mkdtempSync(join(tmpdir(), 'cdb-templates-'));
+  const dirs = Object.fromEntries(migrationSteps.map((step) => [step, join(root, step)])) as Templates;
+  try {
+    await preparePgliteDataDir(dirs.empty, async () => {});
+    for (const step of migrationSteps) {
+      if (step === 'empty') continue;
+      copyPgliteDataDir(dirs.empty, dirs[step]);
+      await preparePgliteDataDir(dirs[step], (db) => migrateToStep(db, step));
+    }
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  return { dirs, remove: async () => rmSync(root, { recursive: true, force: true }) };
 }
 
 async function assertReachable(url: string): Promise<void> {

@@ -3,17 +3,14 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/connect.js';
 import { type Queryable, queryRows } from '../../src/database.js';
 import { moveTargetTables as movedTables } from '../../src/legacy-move/preconditions.js';
-import { expandStepTag } from '../../src/migrator/expand-step.js';
-import { migrateDatabase } from '../../src/migrator/migrate.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** A fresh database at the expand step (legacy tables, new tables, ledger), with one open connection. */
 export async function expandedDatabase(
   label: string,
 ): Promise<{ database: TestDatabase; handle: DatabaseHandle }> {
-  const database = await createTestDatabase(label);
+  const database = await createTestDatabase(label, { at: 'expanded' });
   const handle = await database.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db, { to: expandStepTag() });
   return { database, handle };
 }
 

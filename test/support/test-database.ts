@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/connect.js';
+import { copyPgliteDataDir } from '../../src/testing/pglite-databases.js';
+import { createServerDatabase, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import type { MigrationStep } from './migration-step.js';
 
 export const testServer = inject('testServer');
 
@@ -25,36 +27,45 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A brand-new, empty database owned by one test file. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  return testServer.mode === 'server'
-    ? createServerDatabase(testServer.adminUrl, label)
-    : createPgliteDatabase(label);
+export interface CreateTestDatabaseOptions {
+  /**
+   * Where in the migration chain the database starts, copied from the run's template for that step
+   * (built once in global-setup). Default `empty`: nothing applied, for tests of the migrations.
+   */
+  at?: MigrationStep;
 }
 
-async function createServerDatabase(adminUrl: string, label: string): Promise<TestDatabase> {
-  const name = `cdb_${label.replace(/\W+/g, '_').toLowerCase()}_${process.pid}_${Date.now().toString(36)}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url.toString() };
+/** A brand-new database owned by one test file (or one test), at the step it asks for. */
+export async function createTestDatabase(
+  label: string,
+  options: CreateTestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const at = options.at ?? 'empty';
+  return testServer.mode === 'server'
+    ? createServerTestDatabase(testServer.adminUrl, label, testServer.templates[at])
+    : createPgliteTestDatabase(label, testServer.templates[at]);
+}
+
+async function createServerTestDatabase(
+  adminUrl: string,
+  label: string,
+  template: string,
+): Promise<TestDatabase> {
+  const created = await createServerDatabase(adminUrl, uniqueDatabaseName('cdb', label), template);
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: created.url };
   delete env.PGLITE_DATA_DIR;
   return {
-    url: url.toString(),
+    url: created.url,
     env,
-    open: (options) => openDatabase({ url: url.toString(), maxConnections: options?.maxConnections ?? 4 }),
-    drop: async () => {
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
+    open: (options) => openDatabase({ url: created.url, maxConnections: options?.maxConnections ?? 4 }),
+    drop: created.drop,
   };
 }
 
-function createPgliteDatabase(label: string): TestDatabase {
-  const dir = mkdtempSync(join(tmpdir(), `cdb-${label}-`));
+function createPgliteTestDatabase(label: string, template: string): TestDatabase {
+  const root = mkdtempSync(join(tmpdir(), `cdb-${label}-`));
+  const dir = join(root, 'data');
+  copyPgliteDataDir(template, dir);
   const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DATA_DIR: dir };
   delete env.DATABASE_URL;
   delete env.TEST_DATABASE_URL;
@@ -62,6 +73,6 @@ function createPgliteDatabase(label: string): TestDatabase {
     url: undefined,
     env,
     open: () => openDatabase({ pgliteDir: dir }),
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
+    drop: async () => rmSync(root, { recursive: true, force: true }),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32): the same seed gives the same data set on every machine, so two
- * runs of the benchmark measure the same rows.
+ * The package's one seeded PRNG (mulberry32): the same seed gives the same rows on every machine, so
+ * the demo data set, the benchmark's data and the test kit's factories are reproducible.
  */
 export class Random {
   private state: number;
