@@ -12,15 +12,19 @@ import { repoRoot } from './support/run.js';
 // exported by one of the package's entry points, or is one of the names below, each said to be
 // something else where the README names it.
 
-/** The repository's operator library and test helpers, which the README presents as such. */
+/** The repository's operator library and test helpers, and methods of exported objects, presented as such. */
 const repositoryOnly = [
   ...Object.keys(legacyMove),
   'openDatabase',
   'runAsProcess',
   'describeHostileUse',
+  'createTestDatabase',
+  // methods and callbacks of exported objects: a command module's, the test kit's `database()`, its `prepare` option
   'parse',
   'execute',
   'run',
+  'database',
+  'prepare',
 ];
 /** drizzle-orm's and PostgreSQL's own functions, and the policies' SQL helpers. */
 const notOurs = [
