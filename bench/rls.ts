@@ -12,6 +12,7 @@ import { messages } from '../src/schema/index.js';
 import { withUser } from '../src/security/with-user.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
+import { benchWideUser, type WideUserRow } from './rls-wide.js';
 
 /** The kinds of user issue 17 asks about, each picked from the data by a rule (see pickUsers). */
 export type UserKind = 'median' | 'many' | 'heavy' | 'caughtUp';
@@ -53,6 +54,8 @@ export interface RlsRow {
 
 export interface RlsResult {
   runs: number;
+  /** The newest-50 query for one user in more and more conversations (bench/rls-wide.ts). */
+  wide: WideUserRow[];
   users: { kind: UserKind; id: string; conversations: number; biggestMessages: number }[];
   rows: RlsRow[];
 }
@@ -218,6 +221,7 @@ export async function benchRowLevelSecurity(
     }
     return {
       runs,
+      wide: await benchWideUser(server, Math.min(runs, 50)),
       users: users.map((u) => ({
         kind: u.kind,
         id: u.id,

@@ -251,7 +251,9 @@ async function benchOnlyRls(
   ).join('\n');
   const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
   const start = current.indexOf(rlsHeading);
-  const next = start === -1 ? -1 : current.indexOf('\n## ', start + rlsHeading.length);
+  // The section ends where the next one (or another generator's marked block) begins.
+  const after = start === -1 ? -1 : current.slice(start + rlsHeading.length).search(/\n(## |<!-- )/);
+  const next = after === -1 ? -1 : start + rlsHeading.length + after;
   const replaced =
     start === -1
       ? `${current.trimEnd()}\n\n${section}`
