@@ -150,7 +150,7 @@ describe('one error vocabulary', () => {
       });
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(
-        `live-schema: could not check: cannot open the database: role "cdb_no_role_${process.pid}" does not exist\n`,
+        `live-schema: could not check: cannot open the database: role "cdb_no_role_${process.pid}" does not exist. Check the user in DATABASE_URL, and that the server (pg_hba.conf) admits it.\n`,
       );
     },
   );

@@ -66,6 +66,7 @@ beforeAll(async () => {
     JSON.stringify({ name: 'consumer-app', private: true, type: 'module', dependencies }, null, 2),
   );
   await copyFile(join(fixture, 'app.ts'), join(app, 'app.ts'));
+  await copyFile(join(fixture, 'host-app.ts'), join(app, 'host-app.ts'));
   await copyFile(join(fixture, 'kit.ts'), join(app, 'kit.ts'));
   await copyFile(join(fixture, 'tsconfig.json'), join(app, 'tsconfig.json'));
   await npm(['install', '--prefer-offline', '--ignore-scripts'], app);
@@ -77,6 +78,30 @@ afterAll(async () => {
   await database?.drop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
+
+/** Every file of the installed package reachable from `entries`, and the packages they import. */
+function importGraph(entries: string[]): { reached: Set<string>; packages: Set<string> } {
+  const root = join(app, 'node_modules/@moveline/conversations-db');
+  const reached = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    const source = readFileSync(join(root, file), 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+      if (!specifier) continue;
+      if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
+      else
+        packages.add(
+          specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] ?? ''),
+        );
+    }
+  };
+  for (const entry of entries) visit(entry);
+  return { reached, packages };
+}
 
 describe('the packed package in an app', () => {
   it('ships only dist/, drizzle/, README.md, LICENSE and package.json; none of the CLI-only code', () => {
@@ -97,6 +122,8 @@ describe('the packed package in an app', () => {
         'dist/zod/index.js',
         'dist/zod/index.d.ts',
         'dist/migrations.js',
+        'dist/migrator/index.js',
+        'dist/migrator/index.d.ts',
         'dist/testing/index.js',
         'dist/testing/index.d.ts',
         'drizzle/meta/_journal.json',
@@ -109,25 +136,7 @@ describe('the packed package in an app', () => {
   });
 
   it('the app entry points import none of the operator tooling, the drivers or the legacy tables', () => {
-    const root = join(app, 'node_modules/@moveline/conversations-db');
-    const reached = new Set<string>();
-    const packages = new Set<string>();
-    const visit = (file: string) => {
-      if (reached.has(file)) return;
-      reached.add(file);
-      const source = readFileSync(join(root, file), 'utf8');
-      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
-        if (!specifier) continue;
-        if (specifier.startsWith('.')) visit(join(dirname(file), specifier));
-        else
-          packages.add(
-            specifier.startsWith('@')
-              ? specifier.split('/').slice(0, 2).join('/')
-              : (specifier.split('/')[0] ?? ''),
-          );
-      }
-    };
-    for (const entry of ['dist/index.js', 'dist/zod/index.js', 'dist/migrations.js']) visit(entry);
+    const { reached, packages } = importGraph(['dist/index.js', 'dist/zod/index.js', 'dist/migrations.js']);
     expect(
       [...reached].filter((file) =>
         /^dist\/(commands|connect|database-url|migrator|legacy|legacy-move)\b/.test(file),
@@ -168,6 +177,15 @@ describe('the packed package in an app', () => {
     } finally {
       await target.drop();
     }
+  });
+
+  it('@moveline/conversations-db/migrator imports drizzle-orm (a peer) and Node only: no driver, no command', () => {
+    const { reached, packages } = importGraph(['dist/migrator/index.js']);
+    expect(reached.has('dist/migrator/migrate.js')).toBe(true);
+    expect(
+      [...reached].filter((file) => /^dist\/(commands|connect|database-url|legacy-move|drift)\b/.test(file)),
+    ).toEqual([]);
+    expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual(['drizzle-orm']);
   });
 
   it('the test kit loads its drivers only when used: no top-level import of postgres or PGlite', () => {
@@ -251,6 +269,27 @@ describe('the packed package in an app', () => {
       ]);
     } finally {
       await handle.close();
+    }
+  });
+
+  it('an app that already owns users, employees and moves adopts its database with the exported migrator', async () => {
+    const hostDatabase = await createTestDatabase('consumer_host');
+    try {
+      const result = await run(process.execPath, ['dist/host-app.js'], hostDatabase.env, app);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe(
+        [
+          'migrate before baseline: refused, npm run db:baseline',
+          'baseline: 0000_legacy_baseline, created chat_sessions, chat_messages, message_role',
+          `migrate: ${JSON.parse(readFileSync(join(repoRoot, 'drizzle/meta/_journal.json'), 'utf8')).entries.length - 1} applied`,
+          'status: dropped, next none, 0 problems',
+          'app column kept: Ann',
+          '',
+        ].join('\n'),
+      );
+      expect(result.code).toBe(0);
+    } finally {
+      await hostDatabase.drop();
     }
   });
 

@@ -1,6 +1,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
 import { envWithoutDatabase, makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 
 // Each test breaks a fresh copy of the repository in exactly one way and runs that copy's db:check.
@@ -48,6 +49,7 @@ describe('db:check without a database', () => {
     expect(lines(result.stderr)).toEqual([
       'applied-hashes: skipped: DATABASE_URL is not set',
       'live-schema: skipped: DATABASE_URL is not set',
+      'live-catalog: skipped: DATABASE_URL is not set',
       'column-comments: skipped: DATABASE_URL is not set',
     ]);
     expect(result.code).toBe(0);
@@ -192,5 +194,38 @@ describe('db:check without a database', () => {
     const result = await repo.dbCheck(['--only', 'spelling'], env);
     expect(result.stderr).toContain('db:check: --only: unknown check spelling.');
     expect(result.code).toBe(2);
+  });
+
+  it('a database it cannot reach is one readable line for all the database checks (exit 2)', async () => {
+    const result = await repo.dbCheck(['--only', 'applied-hashes,live-schema'], {
+      ...env,
+      // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'applied-hashes, live-schema: could not check: cannot open the database: cannot reach the database server (ECONNREFUSED). Check that it is running and that DATABASE_URL names the right host and port.\n',
+    );
+    expect(result.code).toBe(2);
+  });
+
+  it('squawk: an online migration (no-transaction marker) may build an index CONCURRENTLY; without the marker it may not', async () => {
+    const build = 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "idx_messages_content" ON "messages" ("content");';
+    addMigration(
+      `${nextNumber()}_online_index`,
+      `${onlineMarker}\n${onlineGuard}--> statement-breakpoint\n${build}\n`,
+    );
+    const online = await repo.dbCheck(['--only', 'squawk'], env);
+    expect(online.stdout).toBe('db:check: clean.\n');
+    expect(online.code).toBe(0);
+
+    // The same file without its first line: squawk assumes the chain's transaction around it.
+    repo.write(
+      `drizzle/${repo.journal().entries.at(-1)?.tag}.sql`,
+      `${onlineGuard}--> statement-breakpoint\n${build}\n`,
+    );
+    const inTransaction = await repo.dbCheck(['--only', 'squawk'], env);
+    expect(inTransaction.stdout).toContain('ban-concurrent-index-creation-in-transaction');
+    expect(inTransaction.code).toBe(1);
   });
 });

@@ -134,21 +134,43 @@ describe('db:baseline', () => {
     expect(await history()).toEqual(expectedHistory(tags.length - 1));
   });
 
-  it('refuses when a migration history exists', async () => {
-    expect((await runInProcess('db-migrate.ts', [], database.env)).code).toBe(0);
+  it('refuses when a migration history exists, naming the next step of the story (not itself, not a refusing command)', async () => {
+    expect((await runInProcess('db-migrate.ts', ['--to', '0000_legacy_baseline'], database.env)).code).toBe(
+      0,
+    );
     const result = await runInProcess('db-baseline.ts', [], database.env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('already has a migration history');
-    expect(result.stderr).toContain('npm run db:migrate');
+    expect(result.stderr).toContain('already has a migration history (1 applied), so it needs no baseline.');
+    expect(result.stderr).toContain(`Next: \`npm run db:migrate -- --to ${tags.at(-2)}\`.`);
+
+    expect((await runInProcess('db-migrate.ts', [], database.env)).code).toBe(0);
+    const done = await runInProcess('db-baseline.ts', [], database.env);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain(
+      'Nothing is left to run (`npm run db:status` shows every migration applied).',
+    );
   });
 
-  it('refuses when the legacy tables are missing, naming them', async () => {
-    const result = await runInProcess('db-baseline.ts', [], database.env);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
-      'lacks users, employees, moves, chat_sessions, chat_messages, message_role of the legacy schema',
+  it('refuses an empty database, naming db:migrate, and a partial one, naming what is missing', async () => {
+    const empty = await runInProcess('db-baseline.ts', [], database.env);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe(
+      'db:baseline: Cannot baseline an empty database: there is nothing to adopt. Run `npm run db:migrate`, which creates everything.\n',
     );
     expect(await publicTables()).toEqual([]);
+
+    const handle = await database.open();
+    try {
+      await handle.db.execute(sql.raw('CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL)'));
+    } finally {
+      await handle.close();
+    }
+    const partial = await runInProcess('db-baseline.ts', [], database.env);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain(
+      'lacks employees, moves, chat_sessions, chat_messages, message_role of the legacy schema (it has users)',
+    );
+    expect(await publicTables()).toEqual(['users']);
   });
 });
 

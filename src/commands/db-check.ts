@@ -5,10 +5,10 @@ import type { DatabaseHandle } from '../connect.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
 import { repositoryAt } from '../drift/repository.js';
 import { type CheckReport, databaseChecks, runChecks } from '../drift/run-checks.js';
-import { readableError } from '../errors/readable-error.js';
 import { defineCommand } from './command.js';
 import { databaseNamed, openCommandDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
+import { explain } from './explain.js';
 import type { CommandIo } from './io.js';
 import { packageRoot } from './package-root.js';
 import { UsageError } from './usage-error.js';
@@ -46,8 +46,9 @@ export const dbCheck = defineCommand({
         handle = await openCommandDatabase(io);
         await handle.db.execute(sql`select 1`);
       } catch (error) {
-        // PostgreSQL's reason (a missing role, a missing database), not drizzle's "Failed query: select 1".
-        databaseProblem = `cannot open the database: ${readableError(error).message}`;
+        // The line every command prints for this failure (the server is not there, a missing role, a
+        // missing database), not drizzle's "Failed query: select 1".
+        databaseProblem = `cannot open the database: ${explain('db:check', error).line}`;
         await handle?.close().catch(() => {});
         handle = undefined;
       }
@@ -71,8 +72,12 @@ export const dbCheck = defineCommand({
       io.stdout.write(`${JSON.stringify({ database: handle?.target ?? null, ...report }, null, 2)}\n`);
     } else {
       for (const finding of report.findings) io.stdout.write(`${formatFinding(finding)}\n`);
+      // Checks that failed for one reason (no database) share one line.
+      const byReason = new Map<string, string[]>();
       for (const { check, reason } of report.couldNotCheck)
-        io.stderr.write(`${check}: could not check: ${reason}\n`);
+        byReason.set(reason, [...(byReason.get(reason) ?? []), check]);
+      for (const [reason, checks] of byReason)
+        io.stderr.write(`${checks.join(', ')}: could not check: ${reason}\n`);
       for (const { check, reason } of report.skipped) io.stderr.write(`${check}: skipped: ${reason}\n`);
       if (report.findings.length === 0 && report.couldNotCheck.length === 0) {
         io.stdout.write(`db:check: clean${handle ? ` (database: ${handle.target})` : ''}.\n`);

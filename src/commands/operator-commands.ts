@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { dbBaseline } from './db-baseline.js';
 import { dbMigrate } from './db-migrate.js';
 import { dbRollback } from './db-rollback.js';
+import { dbStatus } from './db-status.js';
 import { demo } from './demo.js';
 
 /**
@@ -16,6 +17,7 @@ import { demo } from './demo.js';
 export const operatorCommands: readonly Command[] = [
   dbMigrate,
   dbBaseline,
+  dbStatus,
   dbRollback,
   chatsPlan,
   chatsMigrate,

@@ -7,6 +7,7 @@ export const checkNames = [
   'down-files',
   'applied-hashes',
   'live-schema',
+  'live-catalog',
   'column-comments',
 ] as const;
 

@@ -5,6 +5,7 @@ import { checkDownFiles } from './down-files.js';
 import { checkWithDrizzleKit } from './drizzle-kit-check.js';
 import { type CheckName, checkNames, type Finding } from './finding.js';
 import { checkJournal } from './journal.js';
+import { checkLiveCatalog } from './live-catalog.js';
 import { checkLiveSchema } from './live-schema.js';
 import type { Repository } from './repository.js';
 import { checkSchemaAgainstMigrations } from './schema-vs-migrations.js';
@@ -28,7 +29,12 @@ export interface RunChecksOptions {
 }
 
 /** The checks that read the database: skipped without one. */
-export const databaseChecks: readonly CheckName[] = ['applied-hashes', 'live-schema', 'column-comments'];
+export const databaseChecks: readonly CheckName[] = [
+  'applied-hashes',
+  'live-schema',
+  'live-catalog',
+  'column-comments',
+];
 
 export async function runChecks(repo: Repository, options: RunChecksOptions = {}): Promise<CheckReport> {
   const report: CheckReport = { findings: [], couldNotCheck: [], skipped: [] };
@@ -40,6 +46,7 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
     'down-files': () => checkDownFiles(repo),
     'applied-hashes': (db) => checkAppliedHashes(repo, db),
     'live-schema': (db) => checkLiveSchema(repo, db),
+    'live-catalog': (db) => checkLiveCatalog(repo, db),
     'column-comments': (db) => checkColumnComments(db),
   };
   for (const name of checkNames) {

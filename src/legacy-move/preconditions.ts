@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
 import { expandStepTag } from '../migrator/expand-step.js';
 import { historyTableExists } from '../migrator/history.js';
+import { readStoryPosition } from '../migrator/story.js';
 import { LegacyMoveRefusedError } from './errors.js';
 
 const legacyTables = ['chat_sessions', 'chat_messages'] as const;
@@ -54,6 +55,12 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
   const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
   // No legacy tables and no conversations: not a database this package ever moved (the drop keeps them).
   if (!presence.legacy && presence.missingTarget.includes('conversations')) {
+    const position = await readStoryPosition(db);
+    if (position.phase === 'host-unadopted') {
+      throw new LegacyMoveRefusedError(
+        `${command} refused: this database has the app's tables but no legacy chats and no migration history. ${position.summary} Run \`${position.next}\` first.`,
+      );
+    }
     throw new LegacyMoveRefusedError(
       `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
         'Check that DATABASE_URL names the database of the old app (to try the move on generated data, run `npm run demo`).',
@@ -62,7 +69,7 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
   if (!presence.legacy) {
     throw new LegacyMoveRefusedError(
       `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}. ` +
-        'Nothing to do; check that DATABASE_URL names the database you meant.',
+        'Nothing to do; check that DATABASE_URL names the database you meant (`npm run db:status` shows where this one stands).',
     );
   }
   const missing = presence.missingTarget.join(', ');

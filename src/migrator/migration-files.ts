@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { MigrationVerificationError } from './errors.js';
 
 /** The `drizzle/` folder shipped with this package. */
 export const defaultMigrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -33,10 +34,18 @@ export function readMigrations(migrationsFolder: string = defaultMigrationsFolde
   const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
     entries: JournalEntry[];
   };
-  const files = readMigrationFiles({ migrationsFolder });
+  let files: ReturnType<typeof readMigrationFiles>;
+  try {
+    files = readMigrationFiles({ migrationsFolder });
+  } catch (error) {
+    throw new MigrationVerificationError(
+      `The journal and the migration files disagree (${(error as Error).message}). Restore the missing file from git, or run \`npm run db:check\` to see every problem.`,
+    );
+  }
   return journal.entries.map((entry, i) => {
     const file = files[i];
-    if (!file) throw new Error(`The journal names ${entry.tag} but drizzle could not read it.`);
+    if (!file)
+      throw new MigrationVerificationError(`The journal names ${entry.tag} but drizzle could not read it.`);
     return { tag: entry.tag, when: entry.when, hash: file.hash, statements: file.sql };
   });
 }

@@ -1,0 +1,4 @@
+import { dbStatus } from '../src/commands/db-status.js';
+import { runAsProcess } from '../src/commands/process.js';
+
+await runAsProcess(dbStatus);
