@@ -9,6 +9,7 @@ import { redactUrl } from '../src/connection-target.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
 import { benchChain } from './chain.js';
 import type { LegacyDataSize } from './legacy-data.js';
+import { activitySection, withActivitySection } from './lib/activity-section.js';
 import { describeMachine } from './lib/machine.js';
 import { BenchServer } from './lib/server.js';
 import { median } from './lib/stats.js';
@@ -205,15 +206,18 @@ const bench = defineCommand({
         queries,
         rls,
       };
-      // The sections measured by their own runs (--only sync, npm run bench:suite) are kept as they are.
+      // The sections measured by their own runs (--only sync, npm run bench:suite, npm run bench:activity)
+      // are kept as they are.
       const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
       const start = previous.indexOf(syncSectionStart);
       const end = previous.indexOf(syncSectionEnd);
       const kept =
         start !== -1 && end !== -1 ? previous.slice(start, end + syncSectionEnd.length) : undefined;
       const suite = previous ? suiteSection(previous) : undefined;
+      const activity = previous ? activitySection(previous) : undefined;
       let rendered = renderReport(report);
       if (suite) rendered = withSuiteSection(rendered, suite);
+      if (activity) rendered = withActivitySection(rendered, activity);
       writeFileSync(out, kept ? spliceSyncSection(rendered, kept) : rendered);
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;

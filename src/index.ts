@@ -2,7 +2,13 @@
 // Zod schemas live at `./zod`, the migrations folder at `./migrations`. The legacy chat tables are
 // not exported: apps never read or write them; only the one-time move does.
 export * from './conversations-schema.js';
+export {
+  InvalidInputError,
+  WriteNotPermittedError,
+  WriteTargetNotFoundError,
+} from './errors/write-errors.js';
 export * from './queries/conversation-messages.js';
+export { type ExplainOptions, explainQuery, type SentQuery } from './queries/explain.js';
 export * from './queries/move-conversations.js';
 export * from './queries/user-conversations.js';
 export * from './schema/chat-session-archive.js';
@@ -14,3 +20,4 @@ export * from './schema/participants.js';
 export * from './schema/relations.js';
 export { withUser } from './security/with-user.js';
 export type * from './types.js';
+export * from './writes/index.js';

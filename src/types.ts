@@ -10,7 +10,10 @@ import type { conversationParticipants } from './schema/participants.js';
 export type { MessageMetadata } from './schema/message-metadata.js';
 
 export type Conversation = typeof conversations.$inferSelect;
-export type NewConversation = Omit<typeof conversations.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewConversation = Omit<
+  typeof conversations.$inferInsert,
+  'id' | 'createdAt' | 'updatedAt' | 'lastMessageAt'
+>;
 
 export type ConversationParticipant = typeof conversationParticipants.$inferSelect;
 export type NewConversationParticipant = Omit<

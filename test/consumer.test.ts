@@ -237,6 +237,9 @@ describe('the packed package in an app', () => {
         '✖ content must not be blank',
         '  → at content',
         'legacy tables exported: false',
+        'helpers: Parking with 2 participants; posted by user-ann; read up to it: true; activity moved: true',
+        'invalid fields: conversation.moveId, participants',
+        'archive as the app role: WriteNotPermittedError (42501)',
         '',
       ].join('\n'),
     );
@@ -258,9 +261,12 @@ describe('the packed package in an app', () => {
         sql`select c.title,
                    (select count(*)::int from conversation_participants p where p.conversation_id = c.id) as participants,
                    (select count(*)::int from messages m where m.conversation_id = c.id) as messages
-            from conversations c`,
+            from conversations c order by c.title`,
       );
-      expect(rows).toEqual([{ title: 'Lease questions', participants: 2, messages: 3 }]);
+      expect(rows).toEqual([
+        { title: 'Lease questions', participants: 2, messages: 3 },
+        { title: 'Parking', participants: 2, messages: 1 },
+      ]);
     } finally {
       await handle.close();
     }

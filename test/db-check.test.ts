@@ -50,6 +50,7 @@ describe('db:check without a database', () => {
       'applied-hashes: skipped: DATABASE_URL is not set',
       'live-schema: skipped: DATABASE_URL is not set',
       'live-catalog: skipped: DATABASE_URL is not set',
+      'column-comments: skipped: DATABASE_URL is not set',
     ]);
     expect(result.code).toBe(0);
   });

@@ -13,6 +13,10 @@ import { repoRoot } from './support/run.js';
 describe('public API', () => {
   it('`.` exports the tables, enums, relations and conversationsSchema, and no legacy table', () => {
     expect(Object.keys(main).sort()).toEqual([
+      'InvalidInputError',
+      'WriteNotPermittedError',
+      'WriteTargetNotFoundError',
+      'archiveConversation',
       'authorType',
       'authorTypeValues',
       'chatSessionArchive',
@@ -28,9 +32,11 @@ describe('public API', () => {
       'conversationsSchema',
       'employees',
       'employeesRelations',
+      'explainQuery',
       'listConversationMessages',
       'listMoveConversations',
       'listUserConversations',
+      'markRead',
       'messages',
       'messagesRelations',
       'moveConversationsQuery',
@@ -40,6 +46,8 @@ describe('public API', () => {
       'participantRoleValues',
       'participantType',
       'participantTypeValues',
+      'postMessage',
+      'startConversation',
       'userConversationsQuery',
       'users',
       'usersRelations',

@@ -70,6 +70,7 @@ describe('seed 000 Step 2: tables', () => {
       { column: 'agent_mail_email_address', type: 'text', nullable: true, default: null },
       { column: 'created_at', type: tz, nullable: false, default: 'now()' },
       { column: 'updated_at', type: tz, nullable: false, default: 'now()' },
+      { column: 'last_message_at', type: tz, nullable: true, default: null },
     ]);
   });
 
@@ -189,13 +190,15 @@ describe('seed 000 Step 2: tables', () => {
     expect(rows[0]?.def).toContain('user_id IS NOT NULL');
   });
 
-  it('conversations has the updated_at trigger before every UPDATE', async () => {
+  it('conversations has the updated_at trigger before every UPDATE that is not an activity bump', async () => {
     const rows = await queryRows<{ tgname: string; def: string }>(
       handle.db,
       sql`select tgname, pg_get_triggerdef(oid) as def from pg_trigger
           where tgrelid = 'public.conversations'::regclass and not tgisinternal`,
     );
     expect(rows.map((r) => r.tgname)).toEqual(['conversations_touch_updated_at']);
-    expect(rows[0]?.def).toContain('BEFORE UPDATE ON public.conversations FOR EACH ROW');
+    expect(rows[0]?.def).toContain(
+      'BEFORE UPDATE ON public.conversations FOR EACH ROW WHEN ((NOT (old.last_message_at IS DISTINCT FROM new.last_message_at)))',
+    );
   });
 });

@@ -2,23 +2,30 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
 import {
   type AuthorType,
+  archiveConversation,
   type authorTypeValues,
   type Conversation,
   type ConversationParticipant,
   type ConversationStatus,
   type ConversationsDatabase,
+  type ConversationsSchema,
   type ConversationType,
   type conversationStatusValues,
   conversationTypeValues,
   type Message,
   type MessageMetadata,
+  markRead,
   type NewConversation,
   type NewConversationParticipant,
   type NewMessage,
   type ParticipantRole,
   type ParticipantType,
+  type PostMessageInput,
   type participantRoleValues,
   type participantTypeValues,
+  postMessage,
+  type StartConversationInput,
+  type withUser,
 } from '../src/index.js';
 import type {
   conversationInsertSchema,
@@ -106,5 +113,23 @@ describe('ConversationsDatabase', () => {
     type FindMany = ConversationsDatabase['query']['conversations']['findMany'];
     expectTypeOf<FindMany>().toBeFunction();
     expectTypeOf<ConversationsDatabase['query']>().not.toHaveProperty('chatSessions');
+  });
+});
+
+describe('the write helpers take New* values and any drizzle database or transaction', () => {
+  it('startConversation takes no lastMessageAt (the triggers keep it) and participants without a conversationId', () => {
+    expectTypeOf<NewConversation>().not.toHaveProperty('lastMessageAt');
+    expectTypeOf<StartConversationInput['participants'][number]>().not.toHaveProperty('conversationId');
+    expectTypeOf<StartConversationInput['conversation']>().toEqualTypeOf<NewConversation>();
+  });
+
+  it('postMessage takes a NewMessage and returns a Message; a withUser transaction is a database to them', () => {
+    expectTypeOf<PostMessageInput>().toEqualTypeOf<NewMessage>();
+    expectTypeOf(postMessage).returns.resolves.toEqualTypeOf<Message>();
+    expectTypeOf<Parameters<Parameters<typeof withUser<ConversationsSchema, void>>[2]>[0]>().toExtend<
+      Parameters<typeof postMessage>[0]
+    >();
+    expectTypeOf(markRead).returns.resolves.toEqualTypeOf<ConversationParticipant>();
+    expectTypeOf(archiveConversation).returns.resolves.toEqualTypeOf<Conversation>();
   });
 });

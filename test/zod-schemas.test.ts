@@ -37,6 +37,7 @@ describe('conversation schemas', () => {
       id: randomUUID(),
       createdAt: new Date(),
       updatedAt: new Date(),
+      lastMessageAt: new Date(),
     });
     expect(parsed).toEqual({ moveId, title: 'Lease questions' });
     expect(conversationInsertSchema.parse({ moveId })).toEqual({ moveId });
@@ -92,6 +93,7 @@ describe('conversation schemas', () => {
       agentMailEmailAddress: null,
       createdAt: new Date(),
       updatedAt: new Date(),
+      lastMessageAt: null,
     };
     expect(conversationSelectSchema.parse(row)).toEqual(row);
     expect(problems(conversationSelectSchema, { ...row, id: undefined })).toContain('→ at id');

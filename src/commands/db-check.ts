@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../connect.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
 import { repositoryAt } from '../drift/repository.js';
-import { type CheckReport, runChecks } from '../drift/run-checks.js';
+import { type CheckReport, databaseChecks, runChecks } from '../drift/run-checks.js';
 import { defineCommand } from './command.js';
 import { databaseNamed, openCommandDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
@@ -20,8 +20,8 @@ The schema gate for CI. Prints one line per finding (check: file: what is wrong.
 Exit 0: clean. 1: drift found. 2: a check could not run (the gate is incomplete).
 
 Checks: ${checkNames.join(', ')}.
-applied-hashes, live-schema and live-catalog need a database: they run when DATABASE_URL (or PGLITE_DATA_DIR)
-is set, and are skipped otherwise.
+${databaseChecks.join(', ')} need a database: they run when DATABASE_URL (or
+PGLITE_DATA_DIR) is set, and are skipped otherwise.
 
   --json         print the report as JSON on stdout
   --only <list>  run only these checks (comma-separated)
@@ -38,9 +38,7 @@ export const dbCheck = defineCommand({
     only: flags.only === undefined ? undefined : parseOnly(flags.only),
   }),
   execute: async ({ json, only }, io) => {
-    const wantsDatabase =
-      only === undefined ||
-      only.some((c) => c === 'applied-hashes' || c === 'live-schema' || c === 'live-catalog');
+    const wantsDatabase = only === undefined || only.some((c) => databaseChecks.includes(c));
     let handle: DatabaseHandle | undefined;
     let databaseProblem: string | undefined;
     if (wantsDatabase && databaseNamed(io)) {

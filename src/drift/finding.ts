@@ -8,6 +8,7 @@ export const checkNames = [
   'applied-hashes',
   'live-schema',
   'live-catalog',
+  'column-comments',
 ] as const;
 
 export type CheckName = (typeof checkNames)[number];

@@ -1,5 +1,6 @@
 import type { Queryable } from '../database.js';
 import { checkAppliedHashes } from './applied-hashes.js';
+import { checkColumnComments } from './column-comments.js';
 import { checkDownFiles } from './down-files.js';
 import { checkWithDrizzleKit } from './drizzle-kit-check.js';
 import { type CheckName, checkNames, type Finding } from './finding.js';
@@ -27,7 +28,13 @@ export interface RunChecksOptions {
   only?: CheckName[] | undefined;
 }
 
-const databaseChecks: CheckName[] = ['applied-hashes', 'live-schema', 'live-catalog'];
+/** The checks that read the database: skipped without one. */
+export const databaseChecks: readonly CheckName[] = [
+  'applied-hashes',
+  'live-schema',
+  'live-catalog',
+  'column-comments',
+];
 
 export async function runChecks(repo: Repository, options: RunChecksOptions = {}): Promise<CheckReport> {
   const report: CheckReport = { findings: [], couldNotCheck: [], skipped: [] };
@@ -40,6 +47,7 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
     'applied-hashes': (db) => checkAppliedHashes(repo, db),
     'live-schema': (db) => checkLiveSchema(repo, db),
     'live-catalog': (db) => checkLiveCatalog(repo, db),
+    'column-comments': (db) => checkColumnComments(db),
   };
   for (const name of checkNames) {
     if (options.only && !options.only.includes(name)) continue;

@@ -12,3 +12,4 @@ export {
 } from './postgres-error.js';
 export { readableError } from './readable-error.js';
 export { RefusedError } from './refused-error.js';
+export { InvalidInputError, WriteNotPermittedError, WriteTargetNotFoundError } from './write-errors.js';

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, max, sql } from 'drizzle-orm';
+import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
 import { conversations } from '../schema/conversations.js';
 import { messages } from '../schema/messages.js';
@@ -14,16 +14,12 @@ const participant = conversationParticipants;
 
 /**
  * The query behind {@link listUserConversations}, as drizzle sends it. The user's participant rows come
- * from idx_participants_user_id; for each, two lateral lookups on idx_messages_conversation_created_at:
- * the newest message (one index entry) and the count of messages after last_read_at (an index-only
- * range scan from last_read_at; a participant who never read counts from -infinity).
+ * from idx_participants_user_id, their conversations by primary key (whose last_message_at the
+ * messages triggers keep, so no message is read to order them); for each, one lateral count of the
+ * messages after last_read_at on idx_messages_conversation_created_at (an index-only range scan from
+ * last_read_at; a participant who never read counts from -infinity).
  */
 export function userConversationsQuery(db: AnyPgDatabase, params: UserConversationsParams) {
-  const lastMessage = db
-    .select({ at: max(messages.createdAt).as('last_message_at') })
-    .from(messages)
-    .where(eq(messages.conversationId, participant.conversationId))
-    .as('last_message');
   const unread = db
     .select({ count: count().as('unread_count') })
     .from(messages)
@@ -37,7 +33,8 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
       ),
     )
     .as('unread');
-  const latestActivity = sql<Date>`coalesce(${lastMessage.at}, ${conversations.updatedAt})`;
+  // A conversation without messages ranks by its own last change.
+  const latestActivity = sql<Date>`coalesce(${conversations.lastMessageAt}, ${conversations.updatedAt})`;
   return db
     .select({
       id: conversations.id,
@@ -47,13 +44,12 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
       status: conversations.status,
       role: participant.role,
       lastReadAt: participant.lastReadAt,
-      lastMessageAt: lastMessage.at,
+      lastMessageAt: conversations.lastMessageAt,
       updatedAt: conversations.updatedAt,
       unreadCount: unread.count,
     })
     .from(participant)
     .innerJoin(conversations, eq(conversations.id, participant.conversationId))
-    .leftJoinLateral(lastMessage, sql`true`)
     .leftJoinLateral(unread, sql`true`)
     .where(eq(participant.userId, params.userId))
     .orderBy(desc(latestActivity), desc(conversations.id))
@@ -63,18 +59,14 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
 export type UserConversation = Awaited<ReturnType<typeof userConversationsQuery>>[number];
 
 /**
- * The conversations a user takes part in, by latest activity (newest message, else the conversation's
- * updated_at) first, each with the number of messages after the user's last_read_at.
+ * The conversations a user takes part in, by latest activity (lastMessageAt, else the conversation's
+ * updatedAt) first, each with the number of messages after the user's last_read_at.
  */
 export async function listUserConversations(
   db: AnyPgDatabase,
   params: UserConversationsParams,
 ): Promise<UserConversation[]> {
   const rows = await userConversationsQuery(db, params);
-  // Drivers return count(*) (bigint) and a lateral max() as strings; the caller gets a number and a Date.
-  return rows.map((row) => ({
-    ...row,
-    unreadCount: Number(row.unreadCount),
-    lastMessageAt: row.lastMessageAt === null ? null : new Date(row.lastMessageAt),
-  }));
+  // Drivers return count(*) (bigint) as a string; the caller gets a number.
+  return rows.map((row) => ({ ...row, unreadCount: Number(row.unreadCount) }));
 }

@@ -22,6 +22,10 @@ export const conversations = pgTable(
     // Kept current on every UPDATE by the trigger in migration 0002 (raw SQL included).
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    // The newest message's created_at, kept by the messages triggers of migration
+    // *_conversations_last_message_at_trigger (NULL: no message yet). Not updated_at: a bump of that
+    // would reach chat_sessions.updated_at through the cutover's reverse sync once per message.
+    lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
   },
   (t) => [
     index('idx_conversations_move_id').on(t.moveId),

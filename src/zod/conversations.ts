@@ -3,8 +3,11 @@ import { conversations } from '../schema/conversations.js';
 import { conversationStatusValues, conversationTypeValues } from '../schema/enums.js';
 import { emailField, enumField, nonBlankText, titleField, userIdField, uuidField } from './fields.js';
 
-/** Set by the database (id, timestamps; updated_at by the trigger of migration 0002), never by apps. */
-const serverManaged = { id: true, createdAt: true, updatedAt: true } as const;
+/**
+ * Set by the database (id, timestamps; updated_at by the trigger of migration 0002, last_message_at by
+ * the messages triggers), never by apps.
+ */
+const serverManaged = { id: true, createdAt: true, updatedAt: true, lastMessageAt: true } as const;
 
 const inputRules = {
   moveId: () => uuidField('moveId'),

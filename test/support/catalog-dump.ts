@@ -4,7 +4,7 @@ import { type Queryable, queryRows } from '../../src/database.js';
 /**
  * Everything the migrations create in the public schema (and the policies' conversations_security, the sync's conversations_cutover), as sorted text lines: relations, columns
  * (type, nullability, default), constraints, indexes, enums with their labels, triggers, functions,
- * row-level security (flags and policies) and privileges (tables, columns, functions, the schema).
+ * row-level security (flags and policies), comments and privileges (tables, columns, functions, the schema).
  * Two databases with equal dumps have the same schema, whatever order it was built in.
  */
 export async function dumpCatalog(db: Queryable): Promise<string[]> {
@@ -28,6 +28,13 @@ export async function dumpCatalog(db: Queryable): Promise<string[]> {
         where n.nspname = 'public'
       union all
       select 'index ' || indexdef from pg_indexes where schemaname = 'public'
+      union all
+      select 'comment ' || c.relname || coalesce('.' || a.attname, '') || ' ' || d.description
+        from pg_description d
+        join pg_class c on c.oid = d.objoid and d.classoid = 'pg_class'::regclass
+        join pg_namespace n on n.oid = c.relnamespace
+        left join pg_attribute a on a.attrelid = c.oid and a.attnum = d.objsubid and d.objsubid > 0
+        where n.nspname = 'public'
       union all
       select 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' order by e.enumsortorder)
         from pg_type t join pg_namespace n on n.oid = t.typnamespace join pg_enum e on e.enumtypid = t.oid
