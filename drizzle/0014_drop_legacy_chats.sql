@@ -16,8 +16,8 @@ BEGIN
   FROM (SELECT x.problem, pg_catalog.count(*) AS n FROM "conversations_cutover"."legacy_chat_differences"(false) x GROUP BY x.problem) d;
   IF found IS NOT NULL THEN
     refusal := pg_catalog.format('Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not '
-      'equal under the mapping (%s). Run `npm run chats:validate` to see the rows, `npm run chats:migrate` to move '
-      'what is missing, then migrate again. Nothing was changed.', found);
+      'equal under the mapping (%s). Run `npm run chats:migrate` to move what is missing, then `npm run '
+      'chats:validate` to see any row left, then migrate again. Nothing was changed.', found);
     -- drizzle-kit 0.31 prints notices but not the error that fails a migration (drizzle-orm#5816):
     -- say it as a WARNING too, so plain `drizzle-kit migrate` shows why it stopped.
     RAISE WARNING '%', refusal;
