@@ -26,7 +26,14 @@ describe('the sync migration', () => {
   });
 
   it('belongs to the expand step: before the drop', () => {
-    expect(expandStepTag().endsWith('_legacy_chat_sync')).toBe(true);
+    const tags = readdirSync(defaultMigrationsFolder)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => f.replace(/\.sql$/, ''));
+    const sync = tags.findIndex((tag) => tag.endsWith(cutoverSyncMigrationSuffix.replace(/\.sql$/, '')));
+    expect(sync).toBeGreaterThan(0);
+    expect(sync).toBeLessThanOrEqual(tags.indexOf(expandStepTag()));
+    expect(tags.at(-1)?.endsWith(dropLegacyChatsSuffix)).toBe(true);
   });
 
   it('the drop guard calls the same equality check as chats:validate, and the down of the drop reverses the mapping as mapping.ts does', () => {
