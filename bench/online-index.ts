@@ -118,7 +118,7 @@ function section(rows: number, blocking: BuildResult, online: BuildResult, machi
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   return [
     begin,
-    '## 4. A new index on a big table while the app writes (`npm run bench:online-index`)',
+    '## 5. A new index on a big table while the app writes (`npm run bench:online-index`)',
     '',
     `${rows.toLocaleString('en-US')} rows; a writer inserts one row at a time into the same table (10 ms apart) while db:migrate builds an index on it. ${machine}`,
     '',
