@@ -12,7 +12,7 @@ import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
 import { BenchServer } from './lib/server.js';
 
 const help = `
-Usage: npm run bench:online-index [-- --rows <n>] [-- --out <file>]
+Usage: npm run bench:online-index -- [--rows <n>] [--out <file>]
 
 A new index on a big table, built by db:migrate two ways while the app keeps inserting into that table:
 as an ordinary migration (CREATE INDEX inside the chain's transaction: the baseline) and as an online

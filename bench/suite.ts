@@ -16,7 +16,7 @@ import {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench:suite [-- --runs <n>] [-- --loaded-runs <n>] [-- --pglite] [-- --out <file>]
+Usage: npm run bench:suite -- [--runs <n>] [--loaded-runs <n>] [--pglite] [--out <file>]
 
 Runs \`npm test\` several times, first as it is, then with a busy loop on every core, and writes the
 wall times and every failure into the suite section of BENCHMARKS.md. Not part of npm test.

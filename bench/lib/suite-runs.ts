@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
+import { runProcess } from '../../src/drift/run-process.js';
 
 export interface SuiteRun {
   load: boolean;
@@ -15,33 +16,22 @@ export interface SuiteRun {
 }
 
 /** Runs `npm test` once in `cwd` with `env` and reads the summary line of test/support/summary-reporter.ts. */
-export function runSuiteOnce(cwd: string, env: NodeJS.ProcessEnv, load: boolean): Promise<SuiteRun> {
+export async function runSuiteOnce(cwd: string, env: NodeJS.ProcessEnv, load: boolean): Promise<SuiteRun> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['test', '--silent'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      const plain = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
-      const summary = /tests: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(plain);
-      const failures = [...plain.matchAll(/^ FAIL +(.+)$/gm)].map((m) => (m[1] ?? '').trim());
-      resolve({
-        load,
-        seconds: (performance.now() - started) / 1000,
-        exitCode,
-        passed: Number(summary?.[1] ?? 0),
-        failed: Number(summary?.[2] ?? (exitCode === 0 ? 0 : 1)),
-        skipped: Number(summary?.[3] ?? 0),
-        failures: [...new Set(failures)],
-        loadAverage: os.loadavg()[0] ?? 0,
-      });
-    });
-  });
+  const { code: exitCode, output } = await runProcess('npm', ['test', '--silent'], { cwd, env });
+  const plain = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
+  const summary = /tests: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(plain);
+  const failures = [...plain.matchAll(/^ FAIL +(.+)$/gm)].map((m) => (m[1] ?? '').trim());
+  return {
+    load,
+    seconds: (performance.now() - started) / 1000,
+    exitCode,
+    passed: Number(summary?.[1] ?? 0),
+    failed: Number(summary?.[2] ?? (exitCode === 0 ? 0 : 1)),
+    skipped: Number(summary?.[3] ?? 0),
+    failures: [...new Set(failures)],
+    loadAverage: os.loadavg()[0] ?? 0,
+  };
 }
 
 /**
