@@ -6,12 +6,14 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
 import { expandStepTag } from '../src/migrator/expand-step.js';
+import { npmEnv, packedPackage } from './support/packed-package.js';
 import { type RunResult, repoRoot, run } from './support/run.js';
 import { createTestDatabase, type TestDatabase, testServer } from './support/test-database.js';
 
-// The package as an app team gets it: `npm pack` (which builds dist/), the tarball installed into a
-// fresh app next to its own drizzle-orm, zod and drivers, the app type-checked with tsc, then run
-// against a fresh database that it migrates itself with drizzle's migrate() and the shipped folder.
+// The package as an app team gets it: `npm pack` (which builds dist/; packed once per run, shared
+// with drizzle-peer-range.test.ts), the tarball installed into a fresh app next to its own
+// drizzle-orm, zod and drivers, the app type-checked with tsc, then run against a fresh database
+// that it migrates itself with drizzle's migrate() and the shipped folder.
 // The app is test/fixtures/consumer-app/app.ts.
 
 const fixture = join(repoRoot, 'test/fixtures/consumer-app');
@@ -26,11 +28,6 @@ function readMigrationsCount(): number {
     entries: unknown[];
   };
   return journal.entries.length;
-}
-
-/** npm run sets npm_* variables (prefixes, the running package); a nested npm must not inherit them. */
-function npmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 }
 
 /** The version this repository has installed (= its lock), so the app's install is served from the cache. */
@@ -49,15 +46,13 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cdb-consumer-'));
   database = await createTestDatabase('consumer');
 
-  const pack = await npm(['pack', '--pack-destination', scratch, '--json'], repoRoot);
-  const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
-  if (!packed) throw new Error(`npm pack printed no package: ${pack.stdout}`);
-  packedFiles = packed.files.map((f) => f.path).sort();
+  const packed = await packedPackage();
+  packedFiles = packed.files;
 
   app = join(scratch, 'app');
   mkdirSync(app);
   const dependencies: Record<string, string> = {
-    '@moveline/conversations-db': `file:${join(scratch, packed.filename)}`,
+    '@moveline/conversations-db': `file:${packed.tarball}`,
   };
   for (const name of ['drizzle-orm', 'zod', 'postgres', '@electric-sql/pglite', '@types/node'])
     dependencies[name] = installedVersion(name);

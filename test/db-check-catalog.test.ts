@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/migrator/migrate.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // live-catalog: what drizzle-kit's diff cannot see, against the chain applied to an empty embedded
@@ -46,7 +46,7 @@ describe('db:check live-catalog', () => {
       'ALTER TABLE messages DISABLE ROW LEVEL SECURITY',
       'DROP POLICY messages_insert_as_self ON messages',
     ]);
-    const drift = await runScript('db-check.ts', checks, database.env);
+    const drift = await runInProcess('db-check.ts', checks, database.env);
     expect(drift.code).toBe(1);
     const lines = drift.stdout.split('\n').filter((line) => line.startsWith('live-'));
     const about = (text: string) => lines.filter((line) => line.includes(text));
@@ -71,7 +71,7 @@ describe('db:check live-catalog', () => {
     const fixes = lines.map((line) => /Fix: run: (.*)$/s.exec(line)?.[1] ?? '');
     expect(fixes.every(Boolean)).toBe(true);
     await execute(fixes);
-    const repaired = await runScript('db-check.ts', checks, database.env);
+    const repaired = await runInProcess('db-check.ts', checks, database.env);
     expect(repaired.stdout).toMatch(/^db:check: clean/);
     expect(repaired.code).toBe(0);
     // Two db:check runs, each applying the whole chain to an embedded reference database: minutes of

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmEnv, packedPackage } from './support/packed-package.js';
 import { repoRoot, run } from './support/run.js';
 
 // drizzle-orm 1.0 (at release candidate) replaces relations() with defineRelations(). The package
@@ -12,10 +13,6 @@ const drizzle1 = '1.0.0-rc.5-ab785fc';
 const peerRange = '>=0.44.0 <0.46.0';
 let scratch: string;
 let tarball: string;
-
-function npmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-}
 
 function freshApp(name: string): string {
   const dir = join(scratch, name);
@@ -30,14 +27,7 @@ const zodVersion = (
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cdb-drizzle1-'));
-  const pack = await run(
-    'npm',
-    ['pack', '--pack-destination', scratch, '--json', '--loglevel=error'],
-    npmEnv(),
-  );
-  const [packed] = JSON.parse(pack.stdout) as { filename: string }[];
-  if (!packed) throw new Error(`npm pack printed no package: ${pack.stderr}`);
-  tarball = join(scratch, packed.filename);
+  tarball = (await packedPackage()).tarball;
 }, 300_000);
 
 afterAll(() => {
@@ -49,7 +39,15 @@ describe('drizzle-orm 1.0 is refused with a clear message', () => {
     const app = freshApp('strict-app');
     const install = await run(
       'npm',
-      ['install', tarball, `drizzle-orm@${drizzle1}`, `zod@${zodVersion}`, '--no-audit', '--no-fund'],
+      [
+        'install',
+        tarball,
+        `drizzle-orm@${drizzle1}`,
+        `zod@${zodVersion}`,
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+      ],
       npmEnv(),
       app,
     );
@@ -69,6 +67,7 @@ describe('drizzle-orm 1.0 is refused with a clear message', () => {
         `zod@${zodVersion}`,
         '--legacy-peer-deps',
         '--ignore-scripts',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--loglevel=error',

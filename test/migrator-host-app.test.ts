@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
 import { readMigrations } from '../src/migrator/migration-files.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Adopting the database of a real app: it already has users, employees and moves, with columns,
@@ -53,19 +53,19 @@ describe('an app database that already has users, employees and moves', () => {
     'is adopted by db:baseline, migrated, and passes db:check; drift in a column this package references is still caught',
     async () => {
       await appTables();
-      const refused = await runScript('db-migrate.ts', [], database.env);
+      const refused = await runInProcess('db-migrate.ts', [], database.env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("The app's users, employees, moves exist but no migration history");
       expect(refused.stderr).toContain('Run `npm run db:baseline` first.');
 
-      const baseline = await runScript('db-baseline.ts', [], database.env);
+      const baseline = await runInProcess('db-baseline.ts', [], database.env);
       expect(baseline.stderr).toBe('');
       expect(baseline.code).toBe(0);
       expect(baseline.stdout).toContain(
         'Created from 0000_legacy_baseline: chat_sessions, chat_messages, message_role (the app had no legacy chats).',
       );
 
-      const status = await runScript('db-status.ts', ['--json'], database.env);
+      const status = await runInProcess('db-status.ts', ['--json'], database.env);
       expect(status.code).toBe(0);
       const parsed = JSON.parse(status.stdout) as {
         migrations: { tag: string; state: string; online: boolean }[];
@@ -79,17 +79,17 @@ describe('an app database that already has users, employees and moves', () => {
         next: `npm run db:migrate -- --to ${tags.at(-2)}`,
       });
 
-      const migrate = await runScript('db-migrate.ts', [], database.env);
+      const migrate = await runInProcess('db-migrate.ts', [], database.env);
       expect(migrate.code).toBe(0);
       expect(migrate.stdout).toContain(`Applied: ${tags.at(-1)}`);
       expect(await query('select display_name from users')).toEqual([{ display_name: 'Ann' }]);
 
-      const clean = await runScript('db-check.ts', dbCheck, database.env);
+      const clean = await runInProcess('db-check.ts', dbCheck, database.env);
       expect(clean.stdout).toMatch(/^db:check: clean/);
       expect(clean.code).toBe(0);
 
       await query('ALTER TABLE users ALTER COLUMN email TYPE varchar(200)');
-      const drift = await runScript('db-check.ts', dbCheck, database.env);
+      const drift = await runInProcess('db-check.ts', dbCheck, database.env);
       expect(drift.code).toBe(1);
       expect(drift.stdout).toBe(
         "live-schema: database: the app's table does not have what this package references: users.email is character varying(200), not text. Fix: restore that column with the type src/schema/core.ts gives it (the foreign keys and the owner inference use it).\n",
@@ -100,7 +100,7 @@ describe('an app database that already has users, employees and moves', () => {
 
   it('refuses to adopt when a referenced column has another type, and changes nothing', async () => {
     await appTables('uuid');
-    const result = await runScript('db-baseline.ts', [], database.env);
+    const result = await runInProcess('db-baseline.ts', [], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       "db:baseline: Cannot baseline: the app's tables do not have the columns this package references (users.id is uuid, not text). Add or fix those columns (extra columns of the app are fine), then run `npm run db:baseline` again.\n",

@@ -140,7 +140,7 @@ describe.skipIf(!hasServer)(`one app role for the whole server ${serverOnlyReaso
 
   afterAll(async () => {
     // The database first: its CONNECT grant to loginB depends on the role.
-    await second?.drop();
+    await second?.dropNow();
     if (admin) {
       for (const login of [loginA, loginB]) await admin.unsafe(`DROP ROLE IF EXISTS "${login}"`);
       await admin.end();

@@ -11,7 +11,7 @@ import { withUser } from '../src/security/with-user.js';
 import { dumpCatalog } from './support/catalog-dump.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Issue 16: `db:rollback --to 0003` used to remove the policies and keep the grants, and a
@@ -58,7 +58,7 @@ describe('a rollback that would leave the app role without policies', () => {
   it(`--to ${appRoleTag} is refused (exit 2), changing nothing; an outsider still reads nothing`, async () => {
     await migrateWithMessages();
     const before = await dumpCatalog(handle.db);
-    const result = await runScript('db-rollback.ts', ['--to', appRoleTag], database.env);
+    const result = await runInProcess('db-rollback.ts', ['--to', appRoleTag], database.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       `Refusing to roll back to ${appRoleTag}: conversations_app would keep its grants on`,

@@ -24,7 +24,7 @@ import {
   unplantOnPackageTypes,
   usedOperators,
 } from './support/planted-objects.js';
-import { runScript } from './support/run.js';
+import { runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -81,7 +81,7 @@ async function record(name: string, run: () => Promise<{ code: number | null; ou
 }
 
 const script = (file: string, args: string[]) => async () => {
-  const result = await runScript(file, args, database.env);
+  const result = await runInProcess(file, args, database.env);
   return { code: result.code, output: `${result.stdout}\n${result.stderr}` };
 };
 

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../src/database.js';
 import { moveLegacyChats } from '../src/legacy-move/index.js';
@@ -10,8 +9,9 @@ import { expandStepTag } from '../src/migrator/expand-step.js';
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import type { StoryPhase } from '../src/migrator/story.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runScript } from './support/run.js';
+import { repoRoot, runInProcess } from './support/run.js';
 import {
+  createServerTestDatabase,
   createTestDatabase,
   hasServer,
   serverOnlyReason,
@@ -21,12 +21,13 @@ import {
 // Every state of the story (empty, an app's own tables only, legacy unadopted, baselined, expanded,
 // moved, dropped): db:status names the next command, the walk runs it, until db:status says done;
 // and every command that refuses in that state names a step that then works from that very state.
-// The commands run as operators run them, in their own processes.
+// The commands run in process (runInProcess: the same run() the scripts/ shims call, with the
+// database's environment); command-process.test.ts covers what a real process adds.
 
 const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 const databases: TestDatabase[] = [];
-// Each test below starts several command processes, and each opens the database (a PGlite folder
-// takes seconds to open on a loaded machine): a budget for that work, not a wait on a race.
+// Each test below runs several commands, and each opens the database (a PGlite folder takes seconds
+// to open on a loaded machine): a budget for that work, not a wait on a race.
 const processBudgetMs = 300_000;
 
 afterEach(async () => {
@@ -111,7 +112,7 @@ function scriptOf(command: string): { script: string; args: string[] } {
 }
 
 async function status(env: NodeJS.ProcessEnv): Promise<{ phase: StoryPhase; next: string | null }> {
-  const result = await runScript('db-status.ts', ['--json'], env);
+  const result = await runInProcess('db-status.ts', ['--json'], env);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return (JSON.parse(result.stdout) as { position: { phase: StoryPhase; next: string | null } }).position;
@@ -119,37 +120,10 @@ async function status(env: NodeJS.ProcessEnv): Promise<{ phase: StoryPhase; next
 
 /** A copy of the database in its state (server mode: CREATE DATABASE ... TEMPLATE). */
 async function copyOf(database: TestDatabase, label: string): Promise<NodeJS.ProcessEnv> {
-  const source = new URL(database.url ?? '');
-  const name = `${source.pathname.slice(1)}_${label}`.slice(0, 63);
-  const admin = postgres({ ...adminOptions(source), max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${source.pathname.slice(1)}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(source);
-  url.pathname = `/${name}`;
-  databases.push({
-    url: url.toString(),
-    env: {},
-    open: () => Promise.reject(new Error('not opened')),
-    drop: async () => {
-      const dropper = postgres({ ...adminOptions(source), max: 1, onnotice: () => {} });
-      await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  });
-  return { ...database.env, DATABASE_URL: url.toString() };
-}
-
-function adminOptions(url: URL) {
-  return {
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    database: 'postgres',
-  };
+  const source = decodeURIComponent(new URL(database.url ?? '').pathname.slice(1));
+  const copy = await createServerTestDatabase(`walk_${label}`, source);
+  databases.push(copy);
+  return copy.env;
 }
 
 const walkedPhases: StoryPhase[] = [
@@ -181,7 +155,7 @@ describe('following db:status from every state of the story ends at the drop', (
         visited.push(position.phase);
         if (position.next === null) break;
         const { script, args } = scriptOf(position.next);
-        const result = await runScript(script, args, database.env);
+        const result = await runInProcess(script, args, database.env);
         expect({ at: position.phase, ran: position.next, code: result.code, stderr: result.stderr }).toEqual({
           at: position.phase,
           ran: position.next,
@@ -209,7 +183,7 @@ describe.skipIf(!hasServer)(
         const database = await databaseIn(phase);
         for (const [i, command] of commands.entries()) {
           const env = await copyOf(database, `c${i}`);
-          const result = await runScript(scriptOf(`npm run ${command}`).script, [], env);
+          const result = await runInProcess(scriptOf(`npm run ${command}`).script, [], env);
           if (result.code === 0) continue;
           // A refusal (exit 2) says it on stderr; a problem found (exit 1, chats:validate) may say it on stdout.
           const said = `${result.stderr}${result.stdout}`;
@@ -221,7 +195,7 @@ describe.skipIf(!hasServer)(
             advice: expect.stringMatching(/^npm run /),
           });
           const { script, args } = scriptOf(advice ?? '');
-          const followed = await runScript(script, args, env);
+          const followed = await runInProcess(script, args, env);
           expect({ phase, command, advice, code: followed.code, stderr: followed.stderr }).toEqual({
             phase,
             command,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,20 @@ import { type MigrationStep, migrateToStep, migrationSteps } from './migration-s
 export type Templates = Record<MigrationStep, string>;
 
 export type TestServer =
-  | { mode: 'server'; adminUrl: string; templates: Templates }
+  | {
+      mode: 'server';
+      adminUrl: string;
+      templates: Templates;
+      /** Every database of this run is named `<prefix>_...`; the run's end drops them all. */
+      databasePrefix: string;
+    }
   | { mode: 'pglite'; reason: string; templates: Templates };
 
 declare module 'vitest' {
   export interface ProvidedContext {
     testServer: TestServer;
+    /** A folder that lives as long as the run, shared by every test file (see once-per-run.ts). */
+    runScratch: string;
   }
 }
 
@@ -29,21 +38,34 @@ declare module 'vitest' {
  * DATABASE_URL; else a testcontainers PostgreSQL when a Docker engine answers; else PGlite.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const runScratch = mkdtempSync(join(tmpdir(), 'cdb-run-'));
+  project.provide('runScratch', runScratch);
+  const teardown = await chooseServer(project);
+  return async () => {
+    try {
+      await teardown();
+    } finally {
+      rmSync(runScratch, { recursive: true, force: true });
+    }
+  };
+}
+
+async function chooseServer(project: TestProject): Promise<() => Promise<void>> {
   const adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (adminUrl) {
     await assertReachable(adminUrl);
-    const templates = await buildServerTemplates(adminUrl);
-    project.provide('testServer', { mode: 'server', adminUrl, templates: templates.names });
+    const server = await prepareServer(adminUrl);
+    project.provide('testServer', server.provided);
     console.log(`[tests] PostgreSQL server at ${redactUrl(adminUrl)}; one fresh database per test file.`);
-    return templates.drop;
+    return server.dropAll;
   }
   const container = await startContainer();
   if (container) {
-    const templates = await buildServerTemplates(container.url);
-    project.provide('testServer', { mode: 'server', adminUrl: container.url, templates: templates.names });
+    const server = await prepareServer(container.url);
+    project.provide('testServer', server.provided);
     console.log('[tests] PostgreSQL in a testcontainers container; one fresh database per test file.');
     return async () => {
-      await templates.drop();
+      await server.dropAll();
       await container.stop();
     };
   }
@@ -54,30 +76,67 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return templates.remove;
 }
 
-/** One template database per migration step, built in parallel (each is its own database). */
-async function buildServerTemplates(
+/**
+ * The run's name prefix and templates; its end drops every database the prefix names. Test files
+ * never drop their databases themselves: on PostgreSQL 15 every DROP DATABASE waits for a forced
+ * checkpoint of the whole server (seconds each on a busy machine, one after another), while drops
+ * sent together share their checkpoints.
+ */
+async function prepareServer(
   adminUrl: string,
-): Promise<{ names: Templates; drop: () => Promise<void> }> {
+): Promise<{ provided: TestServer; dropAll: () => Promise<void> }> {
+  const databasePrefix = `cdb_${Date.now().toString(36).slice(-5)}${randomBytes(2).toString('hex')}`;
+  const dropAll = () => dropDatabasesNamed(adminUrl, databasePrefix);
+  try {
+    const templates = await buildServerTemplates(adminUrl, databasePrefix);
+    return { provided: { mode: 'server', adminUrl, templates, databasePrefix }, dropAll };
+  } catch (error) {
+    await dropAll();
+    throw error;
+  }
+}
+
+/**
+ * Drops every database whose name starts with `prefix_`, in waves of concurrent drops: drops that
+ * wait for a checkpoint at the same time share one, while drops queued on fewer connections wait
+ * for one each.
+ */
+async function dropDatabasesNamed(adminUrl: string, prefix: string): Promise<void> {
+  const wave = 30;
+  const sql = postgres(adminUrl, { max: wave, onnotice: () => {} });
+  try {
+    // The prefix holds only [a-z0-9_]; in LIKE, `_` matches any character unless escaped.
+    const like = `${prefix.replaceAll('_', '\\_')}\\_%`;
+    const names = (
+      await sql<{ datname: string }[]>`select datname from pg_database where datname like ${like}`
+    ).map((row) => row.datname);
+    for (let i = 0; i < names.length; i += wave) {
+      await Promise.all(
+        names.slice(i, i + wave).map((name) => sql`drop database if exists ${sql(name)} with (force)`),
+      );
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** One template database per migration step, built in parallel (each is its own database). */
+async function buildServerTemplates(adminUrl: string, prefix: string): Promise<Templates> {
   const built = await Promise.allSettled(
     migrationSteps.map((step) =>
-      createServerTemplate(adminUrl, uniqueDatabaseName('cdb_tpl', step), (db) => migrateToStep(db, step)),
+      createServerTemplate(adminUrl, uniqueDatabaseName(`${prefix}_tpl`, step), (db) =>
+        migrateToStep(db, step),
+      ),
     ),
   );
-  const drop = async () => {
-    for (const result of built) if (result.status === 'fulfilled') await result.value.drop();
-  };
   const failed = built.find((r) => r.status === 'rejected');
-  if (failed) {
-    await drop();
-    throw failed.reason;
-  }
-  const names = Object.fromEntries(
+  if (failed) throw failed.reason;
+  return Object.fromEntries(
     migrationSteps.map((step, i) => [
       step,
       (built[i] as PromiseFulfilledResult<{ name: string }>).value.name,
     ]),
   ) as Templates;
-  return { names, drop };
 }
 
 /**

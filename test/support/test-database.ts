@@ -23,8 +23,16 @@ export interface TestDatabase {
   env: NodeJS.ProcessEnv;
   /** Opens a connection; in PGlite mode close it before a child process opens the same folder. */
   open(options?: { maxConnections?: number }): Promise<DatabaseHandle>;
-  /** Drops the database (or its folder). */
+  /**
+   * Done with it. PGlite: removes its folder. Server: nothing now; the run's end drops every database
+   * it made, together (one DROP DATABASE at a time would each wait for a forced checkpoint).
+   */
   drop(): Promise<void>;
+  /**
+   * Drops it now, for the rare test that must remove something only after the database is gone (a
+   * role it grants CONNECT to). Each costs a forced checkpoint on the server.
+   */
+  dropNow(): Promise<void>;
 }
 
 export interface CreateTestDatabaseOptions {
@@ -42,23 +50,29 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const at = options.at ?? 'empty';
   return testServer.mode === 'server'
-    ? createServerTestDatabase(testServer.adminUrl, label, testServer.templates[at])
+    ? createServerTestDatabase(label, testServer.templates[at])
     : createPgliteTestDatabase(label, testServer.templates[at]);
 }
 
-async function createServerTestDatabase(
-  adminUrl: string,
-  label: string,
-  template: string,
-): Promise<TestDatabase> {
-  const created = await createServerDatabase(adminUrl, uniqueDatabaseName('cdb', label), template);
+/**
+ * A server database named for this run (dropped when the run ends), copied from `template`: one of
+ * the run's step templates, or any database of the test's own with nobody connected to it.
+ */
+export async function createServerTestDatabase(label: string, template: string): Promise<TestDatabase> {
+  if (testServer.mode !== 'server') throw new Error(`createServerTestDatabase: ${serverOnlyReason}`);
+  const created = await createServerDatabase(
+    testServer.adminUrl,
+    uniqueDatabaseName(testServer.databasePrefix, label),
+    template,
+  );
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: created.url };
   delete env.PGLITE_DATA_DIR;
   return {
     url: created.url,
     env,
     open: (options) => openDatabase({ url: created.url, maxConnections: options?.maxConnections ?? 4 }),
-    drop: created.drop,
+    drop: async () => {},
+    dropNow: created.drop,
   };
 }
 
@@ -74,5 +88,6 @@ function createPgliteTestDatabase(label: string, template: string): TestDatabase
     env,
     open: () => openDatabase({ pgliteDir: dir }),
     drop: async () => rmSync(root, { recursive: true, force: true }),
+    dropNow: async () => rmSync(root, { recursive: true, force: true }),
   };
 }
