@@ -188,7 +188,10 @@ describe('the packed package in an app', () => {
       /^import [^;]*from '(postgres|@electric-sql\/pglite|drizzle-orm\/(postgres-js|pglite)[^']*)'/m;
     const shipped = packedFiles.filter((path) => /^dist\/.*\.js$/.test(path));
     expect(shipped.length).toBeGreaterThan(0);
-    const importing = shipped.filter((path) => driverImport.test(readFileSync(join(repoRoot, path), 'utf8')));
+    const installed = join(app, 'node_modules/@moveline/conversations-db');
+    const importing = shipped.filter((path) =>
+      driverImport.test(readFileSync(join(installed, path), 'utf8')),
+    );
     expect(importing).toEqual([]);
   });
 
