@@ -4,7 +4,8 @@ import { schemaChangeLockName } from '../src/migrator/lock.js';
 import { requireApplied } from '../src/migrator/require-applied.js';
 import { tablesIn } from './support/catalog.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';
-import { runInProcess, runScript } from './support/run.js';
+import { installedBin, runBin } from './support/installed-bin.js';
+import { runInProcess } from './support/run.js';
 import { createTestDatabase, hasServer, serverOnlyReason } from './support/test-database.js';
 
 describeHostileUse({ name: 'db:migrate', script: 'db-migrate.ts' });
@@ -66,13 +67,14 @@ it.skipIf(!hasServer)(
   `db:migrate whose connection is terminated mid-run: exit 2, one line, nothing applied ${serverOnlyReason}`,
   async () => {
     const database = await createTestDatabase('hostile-terminated');
+    await installedBin(); // unpacked before the lock is held (once per run; the first caller waits for the pack)
     const holder = postgres(database.url ?? '', { max: 2, onnotice: () => {} });
     try {
       // Hold the schema-change lock so db:migrate waits inside its transaction, then kill its backend.
       const held = holder.begin(async (tx) => {
         await tx`select pg_advisory_xact_lock(hashtextextended(${schemaChangeLockName}, 0))`;
         // A real process: the driver's write-after-close TypeError escapes every promise (see isDriverWriteAfterClose).
-        const running = runScript('db-migrate.ts', [], database.env);
+        const running = runBin('db:migrate', [], database.env);
         let exited = false;
         const markExited = () => {
           exited = true;

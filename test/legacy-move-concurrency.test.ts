@@ -42,7 +42,7 @@ describe('the mover under faults and concurrency', () => {
     `resumes after SIGKILL in the middle of many batches ${serverOnlyReason}`,
     async () => {
       const totalMessages = await count(observer.db, 'chat_messages');
-      const { child, exit } = startMover(['--batch-size', '5']);
+      const { child, exit } = await startMover(['--batch-size', '5']);
       let killedMidway = false;
       for (let i = 0; i < 2000 && child.exitCode === null; i++) {
         const moved = await count(observer.db, 'legacy_chat_moved_messages');
@@ -74,7 +74,7 @@ describe('the mover under faults and concurrency', () => {
         const sessions = (
           await queryRows<{ id: string }>(writer.db, sql`select id::text from chat_sessions order by id`)
         ).map((r) => r.id);
-        const { child, exit } = startMover(['--batch-size', '10']);
+        const { child, exit } = await startMover(['--batch-size', '10']);
         let written = 0;
         while (child.exitCode === null) {
           const session = sessions[written % sessions.length] as string;
@@ -107,7 +107,7 @@ describe('the mover under faults and concurrency', () => {
       expect(refused.stderr).toContain('--wait');
       expect(await count(observer.db, 'conversations')).toBe(0);
 
-      const waiting = startMover(['--wait']);
+      const waiting = await startMover(['--wait']);
       await new Promise((r) => setTimeout(r, 1500));
       expect(waiting.child.exitCode).toBeNull();
       expect(await count(observer.db, 'conversations')).toBe(0);

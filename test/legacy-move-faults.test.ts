@@ -165,7 +165,7 @@ describe('faults during the move', () => {
       let atKill = final;
       for (let attempt = 0; attempt < 5 && atKill >= final; attempt++) {
         if (attempt > 0) await rollbackLegacyMove(observer.db, { wait: true });
-        const mover = startMover(database.env, ['--batch-size', '3']);
+        const mover = await startMover(database.env, ['--batch-size', '3']);
         atKill = await waitForProgress(mover, point);
         const aliveAtKill = mover.child.kill('SIGKILL');
         const killed = await mover.exit;
@@ -207,7 +207,7 @@ describe('faults during the move', () => {
         // which could finish while this process waited for a core.
         const { code, stderr, atKill } = await admin.begin(async (tx) => {
           await tx`lock table legacy_chat_moved_messages in exclusive mode`;
-          const mover = startMover(database.env, ['--batch-size', '3', '--lock-timeout', '3600000']);
+          const mover = await startMover(database.env, ['--batch-size', '3', '--lock-timeout', '3600000']);
           const pid = await waitForMoverToWaitOnALock(admin, mover);
           expect(pid, `the mover exited without waiting: ${mover.stderr()}`).toBeGreaterThan(0);
           const atKill = await progress();
@@ -352,7 +352,7 @@ describe('faults during the move', () => {
         let mover: MoverProcess | undefined;
         await holder.begin(async (tx) => {
           await tx`lock table conversations in exclusive mode`;
-          mover = startMover(database.env, [
+          mover = await startMover(database.env, [
             '--lock-timeout',
             '100',
             '--batch-size',
@@ -403,7 +403,7 @@ describe('faults during the move', () => {
         let rollback: MoverProcess | undefined;
         await holder.begin(async (tx) => {
           await tx`lock table conversations in exclusive mode`;
-          rollback = startMover(database.env, ['--lock-timeout', '100'], 'chats-rollback.ts');
+          rollback = await startMover(database.env, ['--lock-timeout', '100'], 'chats-rollback.ts');
           while (!/attempt 1 of 5/.test(rollback.stderr()) && rollback.child.exitCode === null) {
             await new Promise((r) => setTimeout(r, 20));
           }
@@ -433,7 +433,7 @@ describe('faults during the move', () => {
         const holderPid = await holder.begin(async (tx) => {
           await tx`lock table messages in exclusive mode`;
           const [me] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
-          const mover = startMover(database.env, ['--lock-timeout', '50', '--batch-size', '500']);
+          const mover = await startMover(database.env, ['--lock-timeout', '50', '--batch-size', '500']);
           return { pid: me?.pid, run: await mover.exit };
         });
         const { code, stderr } = holderPid.run;

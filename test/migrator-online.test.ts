@@ -8,7 +8,7 @@ import { LockRetriesExhaustedError, type LockRetry } from '../src/migrator/lock-
 import { migrateDatabase } from '../src/migrator/migrate.js';
 import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
 import { rollbackDatabase } from '../src/migrator/rollback.js';
-import { type RunResult, run, runDrizzleKit } from './support/run.js';
+import { type RunResult, runDrizzleKit } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import {
   createTestDatabase,
@@ -65,12 +65,7 @@ async function rows<Row extends Record<string, unknown>>(text: string): Promise<
 }
 
 function script(name: string, args: string[]): Promise<RunResult> {
-  return run(
-    process.execPath,
-    ['--import', 'tsx', join(repo.dir, 'scripts', name), ...args],
-    database.env,
-    repo.dir,
-  );
+  return repo.runBin(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
 }
 
 /** Another session holding a lock on `table` until release() (commit). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/database.js';
-import { type RunResult, run } from './support/run.js';
+import type { RunResult } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -29,12 +29,7 @@ afterEach(async () => {
 });
 
 function script(name: string, args: string[] = []): Promise<RunResult> {
-  return run(
-    process.execPath,
-    ['--import', 'tsx', join(repo.dir, 'scripts', name), ...args],
-    database.env,
-    repo.dir,
-  );
+  return repo.runBin(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
 }
 
 async function query<Row extends Record<string, unknown>>(text: string): Promise<Row[]> {
@@ -104,12 +99,7 @@ describe('db:migrate verifies before it applies', () => {
       const again = await script('db-migrate.ts');
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('Nothing to apply.');
-      const check = await run(
-        process.execPath,
-        ['--import', 'tsx', join(repo.dir, 'scripts/db-check.ts'), '--only', 'applied-hashes'],
-        database.env,
-        repo.dir,
-      );
+      const check = await repo.dbCheck(['--only', 'applied-hashes'], database.env);
       expect(check.stdout + check.stderr).toContain('db:check: clean');
       expect(check.code).toBe(0);
     },

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { type Queryable, queryRows } from '../../src/database.js';
+import { commandNameOfScript, installedBin } from './installed-bin.js';
 import { repoRoot } from './run.js';
 
 export interface MoverProcess {
@@ -12,13 +12,17 @@ export interface MoverProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-/** The real `npm run chats:migrate` (or another command) in its own process, to kill or starve while it runs. */
-export function startMover(
+/**
+ * The real chats:migrate (or another command) in its own process, to kill or starve while it runs:
+ * the shipped bin (installedBin), compiled, so the process is up in well under a second.
+ */
+export async function startMover(
   env: NodeJS.ProcessEnv,
   args: string[],
   script = 'chats-migrate.ts',
-): MoverProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'scripts', script), ...args], {
+): Promise<MoverProcess> {
+  const bin = await installedBin();
+  const child = spawn(process.execPath, [bin, commandNameOfScript(script), ...args], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,12 +1,19 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/drift/scratch-copy.js';
-import { type RunResult, repoRoot, runInProcess } from './run.js';
+import { unpackedPackage } from './installed-bin.js';
+import { type RunResult, repoRoot, run, runInProcess } from './run.js';
 
 /** A copy of the repository a test may break on purpose: db:check there sees exactly that drift. */
 export interface ScratchRepo extends ScratchCopy {
   /** Runs db:check on the copy, in process: every check reads the copy's files (the working folder). */
   dbCheck(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
+  /**
+   * Runs an operator command (`db:migrate`, `db:status`...) of the copy in its own process: the
+   * run's compiled bin, copied into the copy so that it reads the copy's drizzle/ (the package root
+   * is the folder above dist/).
+   */
+  runBin(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult>;
   read(file: string): string;
   write(file: string, content: string): void;
   journal(): { entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[] };
@@ -19,6 +26,11 @@ export function makeScratchRepo(): ScratchRepo {
   const repo: ScratchRepo = {
     ...copy,
     dbCheck: (args, env) => runInProcess('db-check.ts', args, env, copy.dir),
+    runBin: async (command, args, env) => {
+      const { root, bin } = await unpackedPackage();
+      if (!existsSync(path('dist'))) cpSync(join(root, 'dist'), path('dist'), { recursive: true });
+      return run(process.execPath, [path(bin), command, ...args], env, copy.dir);
+    },
     read: (file) => readFileSync(path(file), 'utf8'),
     write: (file, content) => writeFileSync(path(file), content),
     journal: () => JSON.parse(repo.read('drizzle/meta/_journal.json')),
