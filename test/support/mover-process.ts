@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { type Queryable, queryRows } from '../../src/database.js';
+import { type Queryable, queryRows } from '../../src/app/database.js';
 import { commandNameOfScript, installedBin } from './installed-bin.js';
 import { repoRoot } from './run.js';
 

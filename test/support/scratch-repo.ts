@@ -1,6 +1,6 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/drift/scratch-copy.js';
+import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/repo/drift/scratch-copy.js';
 import { unpackedPackage } from './installed-bin.js';
 import { type RunResult, repoRoot, run, runInProcess } from './run.js';
 
