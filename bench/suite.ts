@@ -8,6 +8,7 @@ import { describeMachine } from './lib/machine.js';
 import {
   renderSuiteSection,
   runSuiteOnce,
+  type SuiteMode,
   type SuiteRun,
   startCpuLoad,
   withSuiteSection,
@@ -16,17 +17,20 @@ import {
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench:suite -- [--runs <n>] [--loaded-runs <n>] [--pglite] [--out <file>]
+Usage: npm run bench:suite -- [--runs <n>] [--loaded-runs <n>] [--pglite-runs <n>] [--pglite-loaded-runs <n>] [--out <file>]
 
-Runs \`npm test\` several times, first as it is, then with a busy loop on every core, and writes the
-wall times and every failure into the suite section of BENCHMARKS.md. Not part of npm test.
+Runs \`npm test\` several times against the server, first as it is, then with a busy loop on every
+core; then in PGlite mode (DATABASE_URL and TEST_DATABASE_URL removed). Writes the wall times and
+every failure into the suite section of BENCHMARKS.md. Not part of npm test.
 
-  --runs <n>         runs without added load (default 1)
-  --loaded-runs <n>  runs with a busy loop on every core (default 5)
-  --pglite           PGlite mode: DATABASE_URL and TEST_DATABASE_URL are removed for the runs
-  --out <file>       where to write (default BENCHMARKS.md; only the suite section changes)
+  --runs <n>                server runs without added load (default 1)
+  --loaded-runs <n>         server runs with a busy loop on every core (default 5)
+  --pglite-runs <n>         PGlite runs without added load (default 1)
+  --pglite-loaded-runs <n>  PGlite runs with a busy loop on every core (default 0)
+  --out <file>              where to write (default BENCHMARKS.md; only the suite section changes)
 
-Against a server, DATABASE_URL (or TEST_DATABASE_URL) names it, as for npm test.
+DATABASE_URL (or TEST_DATABASE_URL) names the server, as for npm test; without it only the PGlite
+runs are made.
 `;
 
 function count(name: string, value: string | undefined, fallback: number): number {
@@ -39,14 +43,22 @@ function count(name: string, value: string | undefined, fallback: number): numbe
 }
 
 async function main(): Promise<number> {
-  let flags: { runs?: string; 'loaded-runs'?: string; pglite?: boolean; out?: string; help?: boolean };
+  let flags: {
+    runs?: string;
+    'loaded-runs'?: string;
+    'pglite-runs'?: string;
+    'pglite-loaded-runs'?: string;
+    out?: string;
+    help?: boolean;
+  };
   try {
     flags = parseArgs({
       args: process.argv.slice(2),
       options: {
         runs: { type: 'string' },
         'loaded-runs': { type: 'string' },
-        pglite: { type: 'boolean' },
+        'pglite-runs': { type: 'string' },
+        'pglite-loaded-runs': { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -60,36 +72,36 @@ async function main(): Promise<number> {
     process.stdout.write(`${help.trim()}\n`);
     return 0;
   }
-  let runs: number;
-  let loadedRuns: number;
+  const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  const plan: { mode: SuiteMode; load: boolean }[] = [];
   try {
-    runs = count('runs', flags.runs, 1);
-    loadedRuns = count('loaded-runs', flags['loaded-runs'], 5);
+    const times = (n: number, mode: SuiteMode, load: boolean) =>
+      Array.from({ length: n }, () => ({ mode, load }));
+    if (server) {
+      plan.push(...times(count('runs', flags.runs, 1), 'server', false));
+      plan.push(...times(count('loaded-runs', flags['loaded-runs'], 5), 'server', true));
+    }
+    plan.push(...times(count('pglite-runs', flags['pglite-runs'], 1), 'pglite', false));
+    plan.push(...times(count('pglite-loaded-runs', flags['pglite-loaded-runs'], 0), 'pglite', true));
   } catch (error) {
     process.stderr.write(`bench:suite: ${(error as Error).message}\n`);
     return 2;
   }
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const server = env.TEST_DATABASE_URL || env.DATABASE_URL;
-  if (flags.pglite) {
-    delete env.DATABASE_URL;
-    delete env.TEST_DATABASE_URL;
-  } else if (!server) {
-    process.stderr.write('bench:suite: set DATABASE_URL to a test server, or pass --pglite.\n');
-    return 2;
-  }
+  const pgliteEnv: NodeJS.ProcessEnv = { ...process.env };
+  delete pgliteEnv.DATABASE_URL;
+  delete pgliteEnv.TEST_DATABASE_URL;
   const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
   const before = readFileSync(out, 'utf8');
 
   const results: SuiteRun[] = [];
   const started = new Date().toISOString();
-  for (const load of [...Array<boolean>(runs).fill(false), ...Array<boolean>(loadedRuns).fill(true)]) {
+  for (const { mode, load } of plan) {
     const cpu = load ? startCpuLoad() : undefined;
     try {
-      const run = await runSuiteOnce(repoRoot, env, load);
+      const run = await runSuiteOnce(repoRoot, mode === 'server' ? process.env : pgliteEnv, mode, load);
       results.push(run);
       process.stdout.write(
-        `run ${results.length}${load ? ' (loaded)' : ''}: ${run.seconds.toFixed(0)} s, ${run.passed} passed, ${run.failed} failed, exit ${run.exitCode}, load average ${run.loadAverage.toFixed(1)}\n`,
+        `run ${results.length} (${mode}${load ? ', loaded' : ''}): ${run.seconds.toFixed(0)} s, ${run.passed} passed, ${run.failed} failed, exit ${run.exitCode}, load average ${run.loadAverage.toFixed(1)}\n`,
       );
     } finally {
       cpu?.stop();
@@ -98,7 +110,7 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   const section = renderSuiteSection(results, {
     when: started,
-    mode: flags.pglite ? 'PGlite mode' : `against the server at ${redactUrl(server ?? '')}`,
+    server: server ? redactUrl(server) : 'no server (DATABASE_URL unset)',
     machine: `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}.`,
     note: `The machine is shared with other engineers' runs: the load average before the first run was ${os.loadavg()[0]?.toFixed(1)} (1 min) and is given per run below.`,
   });

@@ -3,6 +3,8 @@ import os from 'node:os';
 import { runProcess } from '../../src/repo/drift/run-process.js';
 
 export interface SuiteRun {
+  /** Where the tests' databases lived: the server, or PGlite (no DATABASE_URL). */
+  mode: SuiteMode;
   load: boolean;
   seconds: number;
   exitCode: number | null;
@@ -16,13 +18,21 @@ export interface SuiteRun {
 }
 
 /** Runs `npm test` once in `cwd` with `env` and reads the summary line of test/support/summary-reporter.ts. */
-export async function runSuiteOnce(cwd: string, env: NodeJS.ProcessEnv, load: boolean): Promise<SuiteRun> {
+export type SuiteMode = 'server' | 'pglite';
+
+export async function runSuiteOnce(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  mode: SuiteMode,
+  load: boolean,
+): Promise<SuiteRun> {
   const started = performance.now();
   const { code: exitCode, output } = await runProcess('npm', ['test', '--silent'], { cwd, env });
   const plain = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   const summary = /tests: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(plain);
   const failures = [...plain.matchAll(/^ FAIL +(.+)$/gm)].map((m) => (m[1] ?? '').trim());
   return {
+    mode,
     load,
     seconds: (performance.now() - started) / 1000,
     exitCode,
@@ -67,37 +77,41 @@ export function withSuiteSection(markdown: string, section: string): string {
 
 export function renderSuiteSection(
   runs: SuiteRun[],
-  context: { mode: string; when: string; machine: string; note: string },
+  context: { server: string; when: string; machine: string; note: string },
 ): string {
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length === 0 ? Number.NaN : ((s[(s.length - 1) >> 1] ?? 0) + (s[s.length >> 1] ?? 0)) / 2;
   };
-  const line = (load: boolean) => {
-    const these = runs.filter((r) => r.load === load);
+  const modeName = (mode: SuiteMode) => (mode === 'server' ? 'server' : 'PGlite');
+  const loadName = (load: boolean) => (load ? 'a busy loop on every core' : 'no added load');
+  const line = (mode: SuiteMode, load: boolean) => {
+    const these = runs.filter((r) => r.mode === mode && r.load === load);
     if (these.length === 0) return undefined;
     const failedRuns = these.filter((r) => r.failed > 0 || r.exitCode !== 0).length;
-    return `| ${load ? 'with a busy loop on every core' : 'no added load'} | ${these.length} | ${median(these.map((r) => r.seconds)).toFixed(0)} s | ${Math.max(...these.map((r) => r.seconds)).toFixed(0)} s | ${failedRuns} |`;
+    return `| ${modeName(mode)} | ${loadName(load)} | ${these.length} | ${median(these.map((r) => r.seconds)).toFixed(0)} s | ${Math.max(...these.map((r) => r.seconds)).toFixed(0)} s | ${failedRuns} |`;
   };
-  const rows = [line(false), line(true)].filter((l): l is string => l !== undefined);
+  const rows = (['server', 'pglite'] as const)
+    .flatMap((mode) => [line(mode, false), line(mode, true)])
+    .filter((l): l is string => l !== undefined);
   const detail = runs.map(
     (r, i) =>
-      `| ${i + 1} | ${r.load ? 'yes' : 'no'} | ${r.seconds.toFixed(0)} s | ${r.passed} / ${r.failed} / ${r.skipped} | ${r.exitCode} | ${r.loadAverage.toFixed(1)} | ${r.failures.join('; ') || '-'} |`,
+      `| ${i + 1} | ${modeName(r.mode)} | ${r.load ? 'yes' : 'no'} | ${r.seconds.toFixed(0)} s | ${r.passed} / ${r.failed} / ${r.skipped} | ${r.exitCode} | ${r.loadAverage.toFixed(1)} | ${r.failures.join('; ') || '-'} |`,
   );
   return [
     sectionStart,
     '## The test suite (`npm run bench:suite`)',
     '',
-    `Run ${context.when}, ${context.mode}. ${context.machine} ${context.note}`,
+    `Run ${context.when}; server mode against ${context.server}, PGlite mode with no DATABASE_URL. ${context.machine} ${context.note}`,
     '',
     'Targets: `npm test` (biome, tsc, vitest) under 90 s against a server, under 4 minutes in PGlite mode; no failure in 5 consecutive runs under CPU load.',
     '',
-    '| load | runs | median wall | longest wall | runs with a failure |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| mode | load | runs | median wall | longest wall | runs with a failure |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    '| run | load | wall | passed / failed / skipped | exit | load average (1 min) at the end | failed tests |',
-    '| ---: | --- | ---: | --- | ---: | ---: | --- |',
+    '| run | mode | added load | wall | passed / failed / skipped | exit | load average (1 min) at the end | failed tests |',
+    '| ---: | --- | --- | ---: | --- | ---: | ---: | --- |',
     ...detail,
     sectionEnd,
   ].join('\n');
