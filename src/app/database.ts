@@ -23,3 +23,15 @@ export async function queryRows<Row extends Record<string, unknown>>(
   if (Array.isArray(result)) return result as Row[];
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
 }
+
+/**
+ * The one row of a query that always returns exactly one (an aggregate such as `count(*)` with no
+ * GROUP BY, or a `select` of subqueries): no `row?.n ?? 0` at every caller, and a query that
+ * somehow returned nothing fails loudly instead of reading as zero.
+ */
+export async function queryRow<Row extends Record<string, unknown>>(db: Queryable, query: SQL): Promise<Row> {
+  const rows = await queryRows<Row>(db, query);
+  const [row] = rows;
+  if (!row || rows.length > 1) throw new Error(`queryRow: expected exactly one row, got ${rows.length}.`);
+  return row;
+}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../app/database.js';
+import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { type DifferenceKind, differenceKindNames } from './differences.js';
 
 export interface DifferenceGroup {
@@ -33,9 +33,9 @@ export async function findDifferences(
 
 /** How many rows differ (the number the drop's guard refuses on, with keepOrphans false). */
 export async function countDifferences(db: Queryable, keepOrphans: boolean): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(
+  const row = await queryRow<{ n: number }>(
     db,
     sql`select pg_catalog.count(*)::int as n from conversations_cutover.legacy_chat_differences(${keepOrphans}::boolean)`,
   );
-  return row?.n ?? 0;
+  return row.n;
 }

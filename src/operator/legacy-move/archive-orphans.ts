@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../app/database.js';
+import { type Queryable, queryRow } from '../../app/database.js';
 import { orphanArchiveReason } from './mapping.js';
 import { inRange, type KeyRange } from './sql-range.js';
 
@@ -41,7 +41,7 @@ export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promis
   await tx.execute(
     sql`select 1 from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)} for update of t`,
   );
-  const [row] = await queryRows<{ inserted: number; updated: number }>(
+  const row = await queryRow<{ inserted: number; updated: number }>(
     tx,
     sql`
     with written as (
@@ -56,7 +56,7 @@ export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promis
     select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
     from written`,
   );
-  return { archiveInserted: row?.inserted ?? 0, archiveUpdated: row?.updated ?? 0 };
+  return { archiveInserted: row.inserted, archiveUpdated: row.updated };
 }
 
 /**
@@ -64,7 +64,7 @@ export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promis
  * has a move now (it is then moved instead). The archive is the move's own table.
  */
 export async function pruneArchive(tx: Queryable): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(
+  const row = await queryRow<{ n: number }>(
     tx,
     sql`
     with gone as (
@@ -74,5 +74,5 @@ export async function pruneArchive(tx: Queryable): Promise<number> {
     )
     select count(*)::int as n from gone`,
   );
-  return row?.n ?? 0;
+  return row.n;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../app/database.js';
+import { type Database, queryRow, queryRows } from '../../app/database.js';
 import { messageMetadataKeys } from '../../app/schema/message-metadata.js';
 import { nullContentReplacement, nullTitleReplacement, roleToAuthorType } from './mapping.js';
 import { type OrphanOptions, type OrphanPolicy, orphanPolicyOf } from './options.js';
@@ -94,7 +94,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
 
   return db.transaction(
     async (tx) => {
-      const [s] = await queryRows<{
+      const s = await queryRow<{
         total: number;
         with_move: number;
         movable: number;
@@ -119,7 +119,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
                    (count(*) filter (where ${movable} and (${beyondDate(sql`cs.created_at`)} or ${beyondDate(sql`cs.updated_at`)})))::int as beyond_date
             from chat_sessions cs left join legacy_chat_moved_sessions l on l.session_id = cs.id`,
       );
-      const [stale] = await queryRows<{ n: number }>(
+      const stale = await queryRow<{ n: number }>(
         tx,
         sql`select count(*)::int as n from legacy_chat_moved_sessions l
             where not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${movable})`,
@@ -139,7 +139,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
             left join legacy_chat_moved_sessions l on l.session_id = cs.id
             group by cm.role order by cm.role`,
       );
-      const [m] = await queryRows<{
+      const m = await queryRow<{
         total: number;
         to_create: number;
         already: number;
@@ -205,7 +205,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         sessions: r.sessions,
       });
 
-      const timestamps = (s?.total ?? 0) + (m?.total ?? 0);
+      const timestamps = s.total + m.total;
       const orphanAction = {
         archive: 'archived to chat_session_archive with their messages and the reason',
         keep: 'left in chat_sessions for manual review (listed; the drop refuses while they remain)',
@@ -216,31 +216,31 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         orphanPolicy: policy,
         assignMoveId,
         sessions: {
-          total: s?.total ?? 0,
-          withMove: s?.with_move ?? 0,
-          toBeConversations: s?.movable ?? 0,
-          toCreate: s?.to_create ?? 0,
-          alreadyMoved: s?.already ?? 0,
-          toDelete: stale?.n ?? 0,
-          orphans: s?.orphans ?? 0,
+          total: s.total,
+          withMove: s.with_move,
+          toBeConversations: s.movable,
+          toCreate: s.to_create,
+          alreadyMoved: s.already,
+          toDelete: stale.n,
+          orphans: s.orphans,
           orphanAction,
           orphanIds,
         },
         messages: {
-          total: m?.total ?? 0,
+          total: m.total,
           byRole: roles.map((r) => ({
             role: r.role,
             authorType: roleToAuthorType[r.role as keyof typeof roleToAuthorType] ?? r.role,
             count: r.count,
             moved: r.moved,
           })),
-          toCreate: m?.to_create ?? 0,
-          alreadyMoved: m?.already ?? 0,
-          inOrphanSessions: m?.orphaned ?? 0,
+          toCreate: m.to_create,
+          alreadyMoved: m.already,
+          inOrphanSessions: m.orphaned,
           withoutSession: withoutSession.map((r) => r.id),
         },
         participants: {
-          aiToCreate: s?.ai_to_create ?? 0,
+          aiToCreate: s.ai_to_create,
           ownersToCreate: owners.reduce((n, r) => n + r.owners_to_create, 0),
         },
         owners: {
@@ -253,38 +253,38 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         legacyValues: [
           {
             value: 'chat_sessions.title is NULL',
-            rows: s?.null_titles ?? 0,
+            rows: s.null_titles,
             becomes: `'${nullTitleReplacement}'`,
           },
           {
             value: 'chat_messages.content is NULL',
-            rows: m?.null_content ?? 0,
+            rows: m.null_content,
             becomes: `'${nullContentReplacement}' (empty; the ledger keeps content_was_null)`,
           },
           {
             value: 'chat_messages.content is blank (spaces only)',
-            rows: m?.blank_content ?? 0,
+            rows: m.blank_content,
             becomes: 'moved as it is (new messages must not be blank; legacy ones are kept)',
           },
           {
             value: 'chat_messages.metadata is JSON but not an object',
-            rows: m?.not_object ?? 0,
+            rows: m.not_object,
             becomes: 'kept exactly as jsonb',
           },
           {
             value: 'chat_messages.metadata has keys beyond the typed ones',
-            rows: m?.unknown_keys ?? 0,
+            rows: m.unknown_keys,
             becomes: 'kept exactly as jsonb, unknown and nested keys included',
           },
           {
             value: 'chat_messages.metadata has a typed key of another type (e.g. emailTo: 42)',
-            rows: m?.mistyped_keys ?? 0,
+            rows: m.mistyped_keys,
             becomes:
               'kept exactly as jsonb; messageSelectSchema rejects these rows (read metadata as plain JSON)',
           },
           {
             value: 'timestamps a JavaScript Date cannot hold (±infinity, after year 275760)',
-            rows: (s?.beyond_date ?? 0) + (m?.beyond_date ?? 0),
+            rows: s.beyond_date + m.beyond_date,
             becomes: 'moved as the same instants; drizzle reads them as an Invalid Date',
           },
           {
@@ -292,7 +292,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
             rows: timestamps,
             becomes: 'read as UTC into timestamp with time zone',
           },
-          { value: 'chat_sessions.move_id is NULL (orphans)', rows: s?.orphans ?? 0, becomes: orphanAction },
+          { value: 'chat_sessions.move_id is NULL (orphans)', rows: s.orphans, becomes: orphanAction },
         ],
       };
     },

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Database, type Queryable, queryRows } from '../../app/database.js';
+import { type Database, type Queryable, queryRow } from '../../app/database.js';
 import { type DifferenceKind, differenceKinds } from '../cutover/differences.js';
 import { findDifferences } from '../cutover/find-differences.js';
 import { readCutoverState } from '../cutover/state.js';
@@ -85,15 +85,15 @@ export async function validateLegacyMove(
           ),
         );
       }
-      const kept = await queryRows<{ n: number }>(
+      const keptSessions = await queryRow<{ n: number }>(
         tx,
         sql`select count(*)::int as n from chat_sessions t
             where t.move_id is null
               and not exists (select 1 from legacy_chat_moved_sessions l where l.session_id = t.id)
               and not exists (select 1 from chat_session_archive a where a.session_id = t.id)`,
       );
-      const [t] = await queryRows<Omit<ValidationTotals, 'keptSessions' | 'keptMessages'>>(tx, totalsQuery);
-      const [keptMessages] = await queryRows<{ n: number }>(
+      const t = await queryRow<Omit<ValidationTotals, 'keptSessions' | 'keptMessages'>>(tx, totalsQuery);
+      const keptMessages = await queryRow<{ n: number }>(
         tx,
         sql`select count(*)::int as n from chat_messages cm join chat_sessions t on t.id = cm.session_id
             where t.move_id is null
@@ -101,16 +101,16 @@ export async function validateLegacyMove(
               and not exists (select 1 from chat_session_archive a where a.session_id = t.id)`,
       );
       const totals: ValidationTotals = {
-        legacySessions: t?.legacySessions ?? 0,
-        legacyMessages: t?.legacyMessages ?? 0,
-        movedConversations: t?.movedConversations ?? 0,
-        movedMessages: t?.movedMessages ?? 0,
-        archivedSessions: t?.archivedSessions ?? 0,
-        archivedMessages: t?.archivedMessages ?? 0,
-        keptSessions: kept[0]?.n ?? 0,
-        keptMessages: keptMessages?.n ?? 0,
-        otherConversations: t?.otherConversations ?? 0,
-        otherMessages: t?.otherMessages ?? 0,
+        legacySessions: t.legacySessions,
+        legacyMessages: t.legacyMessages,
+        movedConversations: t.movedConversations,
+        movedMessages: t.movedMessages,
+        archivedSessions: t.archivedSessions,
+        archivedMessages: t.archivedMessages,
+        keptSessions: keptSessions.n,
+        keptMessages: keptMessages.n,
+        otherConversations: t.otherConversations,
+        otherMessages: t.otherMessages,
       };
       return { ok: checks.every((c) => c.ok), orphanPolicy: policy, liveAt, totals, checks };
     },
@@ -134,11 +134,11 @@ async function failingIds(
   query: SQL,
   limit: number,
 ): Promise<{ failing: number; failingIds: string[] }> {
-  const [row] = await queryRows<{ n: number; ids: string[] | null }>(
+  const row = await queryRow<{ n: number; ids: string[] | null }>(
     tx,
     sql`select count(*)::int as n, (pg_catalog.array_agg(id::text order by id))[1:${limit}] as ids from ${query} f`,
   );
-  return { failing: row?.n ?? 0, failingIds: row?.ids ?? [] };
+  return { failing: row.n, failingIds: row.ids ?? [] };
 }
 
 const aiParticipantMismatches = sql`(
