@@ -95,6 +95,18 @@ async function main(): Promise<number> {
 
   const results: SuiteRun[] = [];
   const started = new Date().toISOString();
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const machine = describeMachine();
+  // Written after every run, so that a long series stopped early still leaves what it measured.
+  const write = () => {
+    const section = renderSuiteSection(results, {
+      when: started,
+      server: server ? redactUrl(server) : 'no server (DATABASE_URL unset)',
+      machine: `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}.`,
+      note: `The machine is shared with other engineers' runs: the load average before the first run was ${loadBefore.toFixed(1)} (1 min) and is given per run below.${results.length < plan.length ? ` ${results.length} of the ${plan.length} planned runs done.` : ''}`,
+    });
+    writeFileSync(out, withSuiteSection(before, section));
+  };
   for (const { mode, load } of plan) {
     const cpu = load ? startCpuLoad() : undefined;
     try {
@@ -106,15 +118,8 @@ async function main(): Promise<number> {
     } finally {
       cpu?.stop();
     }
+    write();
   }
-  const machine = describeMachine();
-  const section = renderSuiteSection(results, {
-    when: started,
-    server: server ? redactUrl(server) : 'no server (DATABASE_URL unset)',
-    machine: `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}.`,
-    note: `The machine is shared with other engineers' runs: the load average before the first run was ${os.loadavg()[0]?.toFixed(1)} (1 min) and is given per run below.`,
-  });
-  writeFileSync(out, withSuiteSection(before, section));
   process.stdout.write(`Wrote the suite section of ${out}.\n`);
   return results.some((r) => r.failed > 0 || r.exitCode !== 0) ? 1 : 0;
 }
