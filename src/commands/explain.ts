@@ -5,7 +5,9 @@ import {
   postgresErrorOf,
 } from '../errors/postgres-error.js';
 import { RefusedError } from '../errors/refused-error.js';
+import { nameTheDatabase } from '../errors/wrong-database.js';
 import { exitCode } from './exit-code.js';
+import type { CommandIo } from './io.js';
 import { withoutPassword } from './secrets.js';
 import { UsageError } from './usage-error.js';
 
@@ -56,7 +58,7 @@ export function explain(name: string, error: unknown): { line: string; code: num
 export function failureLine(
   name: string,
   error: unknown,
-  databaseUrl: string | undefined,
+  io: Pick<CommandIo, 'env' | 'cwd'>,
 ): {
   line: string;
   code: number;
@@ -64,7 +66,8 @@ export function failureLine(
   const { line, code } = explain(name, error);
   // Library errors name their command for library callers; the line already starts with it.
   const own = line.startsWith(`${name} `) ? line.slice(name.length + 1) : line;
-  return { line: `${name}: ${oneLine(withoutPassword(own, databaseUrl))}`, code };
+  const named = nameTheDatabase(own, io.env, io.cwd);
+  return { line: `${name}: ${oneLine(withoutPassword(named, io.env.DATABASE_URL))}`, code };
 }
 
 function oneLine(text: string): string {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../database.js';
+import { checkTheDatabase } from '../errors/wrong-database.js';
 import { expandStepTag } from '../migrator/expand-step.js';
 import { historyTableExists } from '../migrator/history.js';
 import { readStoryPosition } from '../migrator/story.js';
@@ -64,13 +65,21 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
     }
     throw new LegacyMoveRefusedError(
       `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
-        'Check that DATABASE_URL names the database of the old app (to try the move on generated data, run `npm run demo`).',
+        `Nothing was changed; ${checkTheDatabase}: the old app's (to try the move on generated data, run \`npm run demo\`).`,
     );
   }
   if (!presence.legacy) {
+    if (command === 'chats:rollback') {
+      // Undoing the move after the drop starts with undoing the drop: its down file refills the
+      // legacy tables from the new ones; then the move can be rolled back.
+      throw new LegacyMoveRefusedError(
+        `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so the move cannot be rolled back yet. ` +
+          `Run \`npm run db:rollback -- --to ${expandStepTag()}\` first: it undoes the drop and refills them from the new tables; then run \`npm run chats:rollback\` again.`,
+      );
+    }
     throw new LegacyMoveRefusedError(
-      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}. ` +
-        'Nothing to do; check that DATABASE_URL names the database you meant (`npm run db:status` shows where this one stands).',
+      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to move or check. ` +
+        `Nothing to do; ${checkTheDatabase} (\`npm run db:status\` shows where this one stands).`,
     );
   }
   const missing = presence.missingTarget.join(', ');

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
 import type { Database, Queryable } from '../database.js';
+import { checkTheDatabase } from '../errors/wrong-database.js';
 import { ensureAcceptedDriftTable, readAcceptedDrift, recordAcceptedDrift } from './accepted-drift.js';
 import { MigrationRefusedError, MigrationVerificationError } from './errors.js';
 import { dropLegacyChatsSuffix, expandStepTag } from './expand-step.js';
@@ -267,6 +268,6 @@ async function refuseUnadoptedDatabase(tx: Queryable, migrations: MigrationFile[
   const position = await readStoryPosition(tx, migrations);
   if (position.phase === 'empty') return;
   throw new MigrationRefusedError(
-    `${position.summary} ${position.next ? `Run \`${position.next}\` first.` : 'Restore the missing tables (or point DATABASE_URL at the right database) first.'}`,
+    `${position.summary} ${position.next ? `Run \`${position.next}\` first.` : `Restore the missing tables first, or ${checkTheDatabase}.`}`,
   );
 }
