@@ -10,18 +10,55 @@ LOCK TABLE "conversations", "messages", "chat_sessions", "chat_messages" IN SHAR
 DO $guard$
 DECLARE
   found text;
+  kept bigint;
+  without_session bigint;
+  others bigint;
+  policy text;
+  advice text;
   refusal text;
 BEGIN
-  SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', d.n, d.problem), ', ' ORDER BY d.problem) INTO found
-  FROM (SELECT x.problem, pg_catalog.count(*) AS n FROM "conversations_cutover"."legacy_chat_differences"(false) x GROUP BY x.problem) d;
+  -- The hint says what to run, as src/cutover/difference-advice.ts says it for chats:validate and
+  -- db:status (test/difference-advice.test.ts holds the two together): orphans kept by --orphans keep
+  -- need another policy (chats:migrate again with keep changes nothing); a message without its session
+  -- needs a hand fix; anything else, chats:migrate.
+  WITH d AS (
+    SELECT x.problem, pg_catalog.count(*) AS n
+    FROM "conversations_cutover"."legacy_chat_differences"(false) x GROUP BY x.problem
+  )
+  SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', d.n, d.problem), ', ' ORDER BY d.problem),
+    COALESCE(pg_catalog.max(d.n) FILTER (WHERE d.problem OPERATOR(pg_catalog.=) 'orphan-not-archived'), 0),
+    COALESCE(pg_catalog.max(d.n) FILTER (WHERE d.problem OPERATOR(pg_catalog.=) 'message-without-session'), 0),
+    COALESCE(pg_catalog.sum(d.n) FILTER (WHERE d.problem OPERATOR(pg_catalog.<>) 'message-without-session'), 0)::bigint
+  INTO found, kept, without_session, others FROM d;
   IF found IS NOT NULL THEN
+    SELECT c.orphan_policy::text INTO policy FROM "public"."legacy_chat_cutover" c;
+    IF policy IS NULL OR NOT policy OPERATOR(pg_catalog.=) 'keep' THEN
+      kept := 0;
+    END IF;
+    advice := CASE
+      WHEN kept OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s kept by `chats:migrate --orphans keep` would be lost by the drop: '
+        'archive %s with `npm run chats:migrate -- --orphans archive` (or attach %s to a move with `--orphans assign '
+        '--move-id <uuid>`), which moves anything else missing too.',
+        CASE WHEN kept OPERATOR(pg_catalog.=) 1 THEN '1 orphan session' ELSE pg_catalog.format('%s orphan sessions', kept) END,
+        CASE WHEN kept OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END,
+        CASE WHEN kept OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END)
+      WHEN others OPERATOR(pg_catalog.>) 0 THEN
+        'Run `npm run chats:migrate` to move what is missing, then `npm run chats:validate` to see any row left.'
+      ELSE ''
+    END;
+    IF without_session OPERATOR(pg_catalog.>) 0 THEN
+      advice := pg_catalog.ltrim(pg_catalog.format('%s %s no session (written with the foreign key bypassed), which '
+        'no command can place: restore each session or delete each message (`npm run chats:plan` lists them).', advice,
+        CASE WHEN without_session OPERATOR(pg_catalog.=) 1 THEN '1 legacy message has' ELSE pg_catalog.format('%s legacy messages have', without_session) END));
+    END IF;
+    advice := pg_catalog.format('%s Then run the migration again.', advice);
     refusal := pg_catalog.format('Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not '
-      'equal under the mapping (%s). Run `npm run chats:migrate` to move what is missing, then `npm run '
-      'chats:validate` to see any row left, then migrate again. Nothing was changed.', found);
+      'equal under the mapping (%s), and the drop would lose what differs. Nothing was changed.', found);
     -- drizzle-kit 0.31 prints notices but not the error that fails a migration (drizzle-orm#5816):
-    -- say it as a WARNING too, so plain `drizzle-kit migrate` shows why it stopped.
-    RAISE WARNING '%', refusal;
-    RAISE EXCEPTION '%', refusal;
+    -- say it as a WARNING too, so plain `drizzle-kit migrate` shows why it stopped (its message, then
+    -- its hint, are the lines after the WARNING's severity and code).
+    RAISE WARNING '%', refusal USING HINT = advice;
+    RAISE EXCEPTION '%', refusal USING HINT = advice;
   END IF;
 END
 $guard$;--> statement-breakpoint

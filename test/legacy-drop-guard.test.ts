@@ -58,12 +58,16 @@ describe('the guarded drop', () => {
     expect((await runInProcess('db-baseline.ts', [], database.env)).code).toBe(0);
 
     const refusal =
-      'Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not equal under the mapping (1 message-missing, 1 orphan-not-archived, 1 session-missing). Run `npm run chats:migrate` to move what is missing, then `npm run chats:validate` to see any row left, then migrate again. Nothing was changed.';
+      'Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not equal under the mapping (1 message-missing, 1 orphan-not-archived, 1 session-missing), and the drop would lose what differs. Nothing was changed.';
+    const hint =
+      'Run `npm run chats:migrate` to move what is missing, then `npm run chats:validate` to see any row left. Then run the migration again.';
     const refused = await runDrizzleKit(['migrate'], database.env);
     expect(refused.code).not.toBe(0);
     // drizzle-kit 0.31 prints no migration error (drizzle-orm#5816); on a server it prints the guard's
     // WARNING, while its PGlite driver prints no notices at all. The refusal itself holds in both.
-    if (hasServer) expect(refused.stdout + refused.stderr).toContain(refusal);
+    if (hasServer) {
+      expect(refused.stdout + refused.stderr).toContain(`WARNING: ${refusal}\nHINT: ${hint}`);
+    }
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
 
     const ours = await runInProcess('db-migrate.ts', [], database.env);

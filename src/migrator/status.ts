@@ -37,10 +37,13 @@ export interface DatabaseStatus {
   position: StoryPosition;
 }
 
-/** Read-only: reads the history and the catalog, writes nothing, takes no lock. */
+/**
+ * Read-only: reads the history and the catalog, writes nothing, takes no lock. `verify` also runs the
+ * drop guard's equality check between the expand step and the drop (see readStoryPosition).
+ */
 export async function readDatabaseStatus(
   db: AnyPgDatabase | Database,
-  options: { migrationsFolder?: string } = {},
+  options: { migrationsFolder?: string; verify?: boolean } = {},
 ): Promise<DatabaseStatus> {
   const q = db as Database;
   const folder = options.migrationsFolder ?? defaultMigrationsFolder;
@@ -68,6 +71,6 @@ export async function readDatabaseStatus(
     })),
     unknownApplied: history.filter((h) => !known.has(h.createdAt)).map((h) => ({ createdAt: h.createdAt })),
     problems,
-    position: await readStoryPosition(q, migrations),
+    position: await readStoryPosition(q, migrations, { verify: options.verify }),
   };
 }

@@ -1,5 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../database.js';
+import { type DifferenceCounts, differenceAdvice } from '../cutover/difference-advice.js';
+import { findDifferences } from '../cutover/find-differences.js';
+import { readCutoverState } from '../cutover/state.js';
+import type { Queryable } from '../database.js';
 import { dropLegacyChatsSuffix, expandStepTag } from './expand-step.js';
 import { readHistory } from './history.js';
 import { baselineObjects, findBaselineObjects } from './legacy-presence.js';
@@ -27,13 +29,22 @@ export interface StoryPosition {
   summary: string;
   /** The command to run next (`npm run ...`), or null when the story is done. */
   next: string | null;
-  /** Legacy rows neither moved nor archived (only in the expanded and moved phases). */
-  unaccounted?: { sessions: number; messages: number };
+  /**
+   * With `verify`, between the expand step and the drop: the rows legacy_chat_differences(false) finds,
+   * per kind (empty when equal): exactly what the drop's guard refuses on.
+   */
+  differences?: DifferenceCounts;
+}
+
+export interface StoryOptions {
+  /** Run the drop guard's equality check (legacy_chat_differences) when it decides the next step. */
+  verify?: boolean;
 }
 
 export async function readStoryPosition(
   db: Queryable,
   migrations: MigrationFile[] = readMigrations(),
+  options: StoryOptions = {},
 ): Promise<StoryPosition> {
   const history = await readHistory(db);
   const expandTag = expandStepTag(migrations);
@@ -68,21 +79,54 @@ export async function readStoryPosition(
       next: toExpand,
     };
   }
-  const unaccounted = await countUnaccounted(db);
-  if (unaccounted.sessions + unaccounted.messages > 0) {
+  return movePosition(db, options.verify ?? false);
+}
+
+/**
+ * Between the expand step and the drop. Without `verify`, only what the cutover recorded (cheap, and
+ * exact about what it claims): before chats:migrate ran, the move is next; after it, the drop, whose
+ * guard runs the one definition of "accounted for" (legacy_chat_differences, the check of
+ * chats:validate) and names the step to take when it refuses. No count of its own, which could
+ * disagree with the guard. With `verify`, that definition itself (seconds per million legacy
+ * messages), and the step the guard would name.
+ */
+async function movePosition(db: Queryable, verify: boolean): Promise<StoryPosition> {
+  const cutover = await readCutoverState(db);
+  const moved = cutover.orphanPolicy !== null;
+  if (!verify) {
+    return moved
+      ? {
+          phase: 'moved',
+          summary: `chats:migrate has run (orphans: ${cutover.orphanPolicy}); the drop of the legacy tables is pending. Its guard runs the check of \`npm run chats:validate\` and refuses, naming the step to take, unless the legacy and new tables are equal (\`npm run db:status -- --verify\` runs that check now).`,
+          next: 'npm run db:migrate',
+        }
+      : {
+          phase: 'expanded',
+          summary: 'The new tables exist, the sync is installed, and chats:migrate has not run yet.',
+          next: 'npm run chats:migrate',
+        };
+  }
+  const groups = await findDifferences(db, false, 0);
+  const counts = Object.fromEntries(groups.filter((g) => g.count > 0).map((g) => [g.kind, g.count]));
+  const total = groups.reduce((sum, g) => sum + g.count, 0);
+  if (total === 0) {
     return {
-      phase: 'expanded',
-      summary: `The new tables exist; ${unaccounted.sessions} legacy ${plural(unaccounted.sessions, 'session')} and ${unaccounted.messages} legacy ${plural(unaccounted.messages, 'message')} are neither moved nor archived.`,
-      next: 'npm run chats:migrate',
-      unaccounted,
+      phase: 'moved',
+      summary:
+        'The legacy and new tables are equal under the mapping (the check of the drop\'s guard and chats:validate); the drop of the legacy tables is pending.',
+      next: 'npm run db:migrate',
+      differences: counts,
     };
   }
+  const advice = differenceAdvice(counts, moved ? cutover.orphanPolicy : null);
+  const list = Object.entries(counts)
+    .map(([kind, count]) => `${count} ${kind}`)
+    .join(', ');
   return {
-    phase: 'moved',
-    summary:
-      'Every legacy row is moved or archived (`npm run chats:validate` compares them); the drop of the legacy tables is pending.',
-    next: 'npm run db:migrate',
-    unaccounted,
+    phase: 'expanded',
+    summary: `The new tables exist; the legacy and new tables are not equal under the mapping (${list}), so the drop's guard would refuse. ${advice.sentences.join(' ')}`,
+    next: advice.next,
+    differences: counts,
   };
 }
 
@@ -118,28 +162,4 @@ async function unadoptedPosition(db: Queryable): Promise<StoryPosition> {
     summary: `Some of the BEFORE schema exists (${present.join(', ')}) but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing, and there is no migration history.`,
     next: null,
   };
-}
-
-/**
- * Legacy rows neither moved (in the move's ledger) nor archived with their session: the drop's guard
- * refuses while any remain (drizzle/*_drop_legacy_chats.sql states the same condition in SQL).
- */
-async function countUnaccounted(db: Queryable): Promise<{ sessions: number; messages: number }> {
-  const [row] = await queryRows<{ sessions: string | number; messages: string | number }>(
-    db,
-    sql`select
-      (select pg_catalog.count(*) from chat_sessions cs
-        where not exists (select 1 from legacy_chat_moved_sessions l where l.session_id = cs.id)
-          and not exists (select 1 from chat_session_archive a where a.session_id = cs.id)) as sessions,
-      (select pg_catalog.count(*) from chat_messages cm
-        where not exists (select 1 from legacy_chat_moved_messages lm join messages m on m.id = lm.message_id
-                          where lm.message_id = cm.id)
-          and not exists (select 1 from chat_session_archive a where a.session_id = cm.session_id
-                          and a.messages @> pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('id', cm.id)))) as messages`,
-  );
-  return { sessions: Number(row?.sessions ?? 0), messages: Number(row?.messages ?? 0) };
-}
-
-export function plural(count: number, noun: string): string {
-  return count === 1 ? noun : `${noun}s`;
 }
