@@ -80,7 +80,7 @@ describe('the guarded drop', () => {
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
   });
 
-  it('after the move, plain drizzle-kit migrate applies the drop, the orphan kept in the archive; chats:rollback then refuses', async () => {
+  it('after the move, plain drizzle-kit migrate applies the drop, the orphan kept in the archive; chats:rollback then refuses, naming the db:rollback that undoes the drop', async () => {
     const legacy = await createTestDatabase('drop_guard_moved', { at: 'legacy' });
     try {
       const handle = await legacy.open({ maxConnections: 1 });
@@ -112,6 +112,13 @@ describe('the guarded drop', () => {
       const rollback = await runInProcess('chats-rollback.ts', [], legacy.env);
       expect(rollback.code).toBe(2);
       expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
+      // It names the exact command that undoes the drop; following it, chats:rollback works.
+      const undoDrop = `npm run db:rollback -- --to ${expandStepTag()}`;
+      expect(rollback.stderr).toContain(`Run \`${undoDrop}\` first`);
+      const undone = await runInProcess('db-rollback.ts', ['--to', expandStepTag()], legacy.env);
+      expect(undone.stderr).toBe('');
+      expect(undone.code).toBe(0);
+      expect((await runInProcess('chats-rollback.ts', [], legacy.env)).code).toBe(0);
     } finally {
       await legacy.drop();
     }

@@ -1,3 +1,5 @@
+import { counted } from '../counted.js';
+import { differenceAdvice } from '../cutover/difference-advice.js';
 import type {
   BatchRetry,
   MovePlan,
@@ -5,8 +7,6 @@ import type {
   RollbackResult,
   ValidationResult,
 } from '../legacy-move/index.js';
-import { counted } from '../counted.js';
-import { differenceAdvice } from '../cutover/difference-advice.js';
 import { formatTable } from './table.js';
 
 // Human-readable output of the chats:* commands (and the demo). --json prints the library's objects.
@@ -181,7 +181,8 @@ export function formatValidation(v: ValidationResult, shownIds = 10): string {
 function validationVerdict(v: ValidationResult): string {
   if (v.ok) {
     const kept = v.orphanPolicy === 'keep' ? v.totals.keptSessions : 0;
-    if (kept === 0) return 'Validation passed: every legacy row is moved or accounted for by the orphan policy.';
+    if (kept === 0)
+      return 'Validation passed: every legacy row is moved or accounted for by the orphan policy.';
     const advice = differenceAdvice({ 'orphan-not-archived': kept }, 'keep');
     return `Validation passed under --orphans keep, but the drop refuses while kept orphans remain: ${advice.sentences.join(' ')}`;
   }

@@ -24,7 +24,10 @@ const theseOrThem = (n: number) => (n === 1 ? 'it' : 'them');
  * - Legacy messages whose session does not exist: no command can place them; only a hand fix.
  * - Anything else: chats:migrate converges; chats:validate shows what is left.
  */
-export function differenceAdvice(counts: DifferenceCounts, orphanPolicy: OrphanPolicy | null): DifferenceAdvice {
+export function differenceAdvice(
+  counts: DifferenceCounts,
+  orphanPolicy: OrphanPolicy | null,
+): DifferenceAdvice {
   const n = (kind: DifferenceKind) => counts[kind] ?? 0;
   const kept = orphanPolicy === 'keep' ? n('orphan-not-archived') : 0;
   const withoutSession = n('message-without-session');
@@ -41,7 +44,9 @@ export function differenceAdvice(counts: DifferenceCounts, orphanPolicy: OrphanP
     );
   } else if (others > 0) {
     next = 'npm run chats:migrate';
-    sentences.push(`Run \`${next}\` to move what is missing, then \`npm run chats:validate\` to see any row left.`);
+    sentences.push(
+      `Run \`${next}\` to move what is missing, then \`npm run chats:validate\` to see any row left.`,
+    );
   }
   if (withoutSession > 0) {
     sentences.push(

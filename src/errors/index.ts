@@ -12,5 +12,5 @@ export {
 } from './postgres-error.js';
 export { readableError } from './readable-error.js';
 export { RefusedError } from './refused-error.js';
-export { checkTheDatabase, nameTheDatabase } from './wrong-database.js';
 export { InvalidInputError, WriteNotPermittedError, WriteTargetNotFoundError } from './write-errors.js';
+export { checkTheDatabase, nameTheDatabase } from './wrong-database.js';

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
 import type { Database, Queryable } from '../database.js';
-import { checkTheDatabase } from '../errors/wrong-database.js';
 import { ensureAcceptedDriftTable, readAcceptedDrift, recordAcceptedDrift } from './accepted-drift.js';
 import { MigrationRefusedError, MigrationVerificationError } from './errors.js';
 import { dropLegacyChatsSuffix, expandStepTag } from './expand-step.js';
@@ -15,7 +14,7 @@ import {
 } from './lock-retries.js';
 import { defaultMigrationsFolder, type MigrationFile, readMigrations } from './migration-files.js';
 import { isOnlineMigration, runOnlineMigration } from './online-migration.js';
-import { readStoryPosition } from './story.js';
+import { refuseUnadoptedDatabase } from './unadopted.js';
 import { describeProblem, findHistoryProblems, type HistoryProblem } from './verify.js';
 
 export interface MigrateOptions {
@@ -261,13 +260,4 @@ function resolveTarget(migrations: MigrationFile[], to: string | undefined): num
     );
   }
   return index;
-}
-
-/** Migration 0000 would fail on tables that already exist: say what to run instead. */
-async function refuseUnadoptedDatabase(tx: Queryable, migrations: MigrationFile[]): Promise<void> {
-  const position = await readStoryPosition(tx, migrations);
-  if (position.phase === 'empty') return;
-  throw new MigrationRefusedError(
-    `${position.summary} ${position.next ? `Run \`${position.next}\` first.` : `Restore the missing tables first, or ${checkTheDatabase}.`}`,
-  );
 }

@@ -113,7 +113,7 @@ async function movePosition(db: Queryable, verify: boolean): Promise<StoryPositi
     return {
       phase: 'moved',
       summary:
-        'The legacy and new tables are equal under the mapping (the check of the drop\'s guard and chats:validate); the drop of the legacy tables is pending.',
+        "The legacy and new tables are equal under the mapping (the check of the drop's guard and chats:validate); the drop of the legacy tables is pending.",
       next: 'npm run db:migrate',
       differences: counts,
     };
