@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { counted } from '../counted.js';
 import { syncingSetting } from '../cutover/syncing-setting.js';
 import { type Database, queryRows } from '../database.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
@@ -108,7 +109,7 @@ export async function inBatchTransaction<T>(
       if (attempt >= batchAttempts) {
         if (pg.code !== '55P03') throw error;
         throw new BatchLockTimeoutError(
-          `${label} gave up after ${batchAttempts} attempts: each waited ${ctx.lockTimeoutMs} ms (lock_timeout) for a lock ` +
+          `${label} gave up after ${counted(batchAttempts, 'attempt')}: each waited ${ctx.lockTimeoutMs} ms (lock_timeout) for a lock ` +
             `${await lockHolders(ctx.db)}. That batch wrote nothing; earlier batches are kept. ` +
             'Run the command again when that session is done, or raise --lock-timeout.',
           { cause: error },

@@ -65,7 +65,7 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
     }
     throw new LegacyMoveRefusedError(
       `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
-        `Nothing was changed; ${checkTheDatabase}: the old app's (to try the move on generated data, run \`npm run demo\`).`,
+        `Nothing was changed. The move needs the old app's database: ${checkTheDatabase} (to try the move on generated data, run \`npm run demo\`).`,
     );
   }
   if (!presence.legacy) {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
+import { counted } from '../counted.js';
 import type { Database, Queryable } from '../database.js';
 import { ensureAcceptedDriftTable, readAcceptedDrift, recordAcceptedDrift } from './accepted-drift.js';
 import { MigrationRefusedError, MigrationVerificationError } from './errors.js';
@@ -157,7 +158,7 @@ async function verifiedPlan(
   if (blocking.length > 0) {
     const overridable = blocking.every((p) => p.acceptable);
     throw new MigrationVerificationError(
-      `nothing applied: the database's history and drizzle/ disagree (${blocking.length} ${blocking.length === 1 ? 'problem' : 'problems'}): ` +
+      `nothing applied: the database's history and drizzle/ disagree (${counted(blocking.length, 'problem')}): ` +
         `${blocking.map(describeProblem).join(' ')}` +
         (overridable
           ? ' Run `npm run db:check` for the full report. Only if the change is deliberate, deploy past it with `npm run db:migrate -- --accept-drift "<reason>"` (recorded in drizzle.conversations_db_accepted_drift).'
