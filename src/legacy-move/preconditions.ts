@@ -79,7 +79,7 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
     }
     throw new LegacyMoveRefusedError(
       `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to move or check. ` +
-        `Nothing to do; ${checkTheDatabase} (\`npm run db:status\` shows where this one stands).`,
+        `Nothing to do (\`npm run db:status\` shows where this database stands); ${checkTheDatabase}.`,
     );
   }
   const missing = presence.missingTarget.join(', ');

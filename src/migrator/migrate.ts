@@ -43,6 +43,8 @@ export interface MigrateResult {
   leftPending: string[];
   /** When `to` names a migration the database is already past: the last applied tag. */
   pastTarget: string | undefined;
+  /** The migration this run migrated up to: `to` as its full tag (`0001` -> `0001_conversations`), else the last. */
+  target: string;
   /** Problems accepted (and recorded) by this run under `acceptDrift`. */
   accepted: HistoryProblem[];
   /** Attempts that timed out on a lock and were retried. */
@@ -123,6 +125,7 @@ interface Plan {
   alreadyApplied: string[];
   leftPending: string[];
   pastTarget: string | undefined;
+  target: string;
   accepted: HistoryProblem[];
 }
 
@@ -132,6 +135,7 @@ function resultOf(plan: Plan, applied: MigrationFile[], lockRetries: number): Mi
     alreadyApplied: plan.alreadyApplied,
     leftPending: plan.leftPending,
     pastTarget: plan.pastTarget,
+    target: plan.target,
     accepted: plan.accepted,
     lockRetries,
   };
@@ -171,6 +175,7 @@ async function verifiedPlan(
     alreadyApplied: [],
     leftPending: [],
     pastTarget: undefined,
+    target: migrations[target]?.tag ?? '',
     accepted: [],
   };
   plan.accepted = options.acceptDrift ? problems : [];
