@@ -138,6 +138,8 @@ describe('the guard, the gate and db:status --verify agree', () => {
     expect(refusal).toContain(`hint: ${advice.sentences.join(' ')} Then run the migration again.`);
     expect(refusal).not.toContain('npm run chats:migrate');
     expect(await verifiedStatus(database)).toMatchObject({ phase: 'expanded', next: null });
+    const text = await runInProcess('db-status.ts', ['--verify'], database.env);
+    expect(text.stdout).toContain('Next: no command: the fix is by hand (see the phase above).');
     const validate = await runInProcess('chats-validate.ts', [], database.env);
     expect(validate.stdout).toContain(`Validation FAILED. ${advice.sentences.join(' ')}`);
   });

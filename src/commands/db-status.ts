@@ -50,7 +50,9 @@ export const dbStatus = defineCommand({
         }
         for (const problem of status.problems) out.write(`Problem: ${describeProblem(problem)}\n`);
         out.write(`Phase: ${status.position.phase}. ${status.position.summary}\n`);
-        out.write(`Next: ${status.position.next ?? 'nothing; the story is done.'}\n`);
+        out.write(
+          `Next: ${status.position.next ?? (status.position.phase === 'dropped' ? 'nothing; the story is done.' : 'no command: the fix is by hand (see the phase above).')}\n`,
+        );
       }
       return status.problems.length > 0 ? exitCode.problem : exitCode.ok;
     }),

@@ -27,7 +27,10 @@ export interface StoryPosition {
   phase: StoryPhase;
   /** One sentence: what the database holds. */
   summary: string;
-  /** The command to run next (`npm run ...`), or null when the story is done. */
+  /**
+   * The command to run next (`npm run ...`), or null when no command is: the story is done (`dropped`),
+   * or only a fix by hand helps (the summary says which).
+   */
   next: string | null;
   /**
    * With `verify`, between the expand step and the drop: the rows legacy_chat_differences(false) finds,
@@ -102,7 +105,7 @@ async function movePosition(db: Queryable, verify: boolean): Promise<StoryPositi
         }
       : {
           phase: 'expanded',
-          summary: 'The new tables exist, the sync is installed, and chats:migrate has not run yet.',
+          summary: 'The new tables exist and chats:migrate has not run yet.',
           next: 'npm run chats:migrate',
         };
   }
