@@ -17,7 +17,7 @@ DECLARE
   advice text;
   refusal text;
 BEGIN
-  -- The hint says what to run, as src/cutover/difference-advice.ts says it for chats:validate and
+  -- The hint says what to run, as src/operator/cutover/difference-advice.ts says it for chats:validate and
   -- db:status (test/difference-advice.test.ts holds the two together): orphans kept by --orphans keep
   -- need another policy (chats:migrate again with keep changes nothing); a message without its session
   -- needs a hand fix; anything else, chats:migrate.

@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { differenceAdvice } from '../src/cutover/difference-advice.js';
-import { syncingSetting } from '../src/cutover/syncing-setting.js';
-import type { Database } from '../src/database.js';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
+import type { Database } from '../src/app/database.js';
+import { differenceAdvice } from '../src/operator/cutover/difference-advice.js';
+import { syncingSetting } from '../src/operator/cutover/syncing-setting.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // One definition of "accounted for" (legacy_chat_differences): the drop's guard, chats:validate and
-// db:status --verify count the same rows and name the same step (src/cutover/difference-advice.ts,
+// db:status --verify count the same rows and name the same step (src/operator/cutover/difference-advice.ts,
 // which the guard's PL/pgSQL mirrors), and following that step gets the drop through. Each state
 // below is one the old db:status count or the old advice got wrong.
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
+import { queryRows } from '../src/app/database.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { repoRoot, runDrizzleKit } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 
-/** Nouns the commands count; "1 <noun>s" is a slip (counted() in src/counted.ts says "1 <noun>"). */
+/** Nouns the commands count; "1 <noun>s" is a slip (counted() in src/app/counted.ts says "1 <noun>"). */
 const countedNouns =
   'sessions|messages|rows|attempts|migrations|problems|conversations|moves|users|employees|batches|tables|orphans|times|owners|participants|archive rows';
 
