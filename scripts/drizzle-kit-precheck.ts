@@ -1,4 +1,4 @@
-import { drizzleKitPrecheck } from '../src/operator/commands/drizzle-kit-precheck.js';
 import { runAsProcess } from '../src/operator/commands/process.js';
+import { drizzleKitPrecheck } from '../src/repo/commands/drizzle-kit-precheck.js';
 
 await runAsProcess(drizzleKitPrecheck);

@@ -1,9 +1,9 @@
 import { readHistory } from '../../deploy/history.js';
 import { readMigrations } from '../../deploy/migration-files.js';
 import { refuseUnadoptedDatabase } from '../../deploy/unadopted.js';
-import { defineCommand } from './command.js';
-import { withDatabase } from './database.js';
-import { exitCode } from './exit-code.js';
+import { defineCommand } from '../../operator/commands/command.js';
+import { withDatabase } from '../../operator/commands/database.js';
+import { exitCode } from '../../operator/commands/exit-code.js';
 
 const help = `
 Usage: npx tsx scripts/drizzle-kit-precheck.ts
