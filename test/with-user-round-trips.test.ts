@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../src/database.js';
 import { withUser } from '../src/security/with-user.js';
 import { rejection } from './support/rejection.js';
 import {
@@ -10,6 +11,7 @@ import {
   hasServer,
   serverOnlyReason,
   type TestDatabase,
+  testServer,
 } from './support/test-database.js';
 
 // Issue 17: on postgres.js, withUser's set_config is pipelined ahead of the callback's first statement
@@ -63,12 +65,13 @@ describe.skipIf(!hasServer)(`withUser on postgres.js ${serverOnlyReason}`, () =>
     const db = connect(database?.url ?? '', log);
     const who = await withUser(db, 'alice', async (tx) => {
       log.push('callback starts');
-      return tx.execute<{ role: string; user: string }>(
+      return queryRows<{ role: string; user: string }>(
+        tx,
         sql`select current_user as role, current_setting('app.user_id', true) as user`,
       );
     });
     // The callback's statement ran as the app role for alice, so it ran after set_config...
-    expect([...who]).toEqual([{ role: 'conversations_app', user: 'alice' }]);
+    expect(who).toEqual([{ role: 'conversations_app', user: 'alice' }]);
     // ...yet the callback had started before set_config was even written: no round trip between them.
     const setConfig = log.findIndex((q) => q.includes('set_config'));
     expect(setConfig).toBeGreaterThan(-1);
