@@ -204,6 +204,11 @@ export async function benchRowLevelSecurity(
 ): Promise<RlsResult> {
   const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
   const { db } = handle;
+  // The app role on a connection of its own, as an app's pool would be: PostgreSQL keeps a prepared
+  // statement's plan per role under row-level security, so sharing one connection with the owner
+  // would make both plan every statement again at each switch.
+  const appHandle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
+  const appDb = appHandle.db;
   try {
     const users = await pickUsers(db);
     // pg_stat_get_xact_function_calls counts SQL functions only when track_functions = all (superuser).
@@ -221,7 +226,7 @@ export async function benchRowLevelSecurity(
         const asApp = async () => {
           let statementMs = 0;
           const t0 = performance.now();
-          await withUser(db, user.id, async (tx) => {
+          await withUser(appDb, user.id, async (tx) => {
             const t1 = performance.now();
             await c.build(tx as unknown as Database, user);
             statementMs = performance.now() - t1;
@@ -230,7 +235,7 @@ export async function benchRowLevelSecurity(
         };
         const serverAsOwner = () => serverStatementMs(db, c.build(db, user).toSQL());
         const serverAsApp = () =>
-          withUser(db, user.id, (tx) =>
+          withUser(appDb, user.id, (tx) =>
             serverStatementMs(tx, c.build(tx as unknown as Database, user).toSQL()),
           );
         for (let i = 0; i < runs + warmUp; i++) {
@@ -272,6 +277,7 @@ export async function benchRowLevelSecurity(
       rows,
     };
   } finally {
+    await appHandle.close();
     await handle.close();
   }
 }
