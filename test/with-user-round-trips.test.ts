@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { withUser } from '../src/security/with-user.js';
+import { queryRows } from '../src/app/database.js';
+import { withUser } from '../src/app/security/with-user.js';
 import { rejection } from './support/rejection.js';
 import {
   createTestDatabase,
