@@ -9,6 +9,10 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 /** p50 and p95 of `app` over those of `owner`, from the same rounds. */
 const ratios = (app: Timing, owner: Timing) => `${ratio(app.p50, owner.p50)}, ${ratio(app.p95, owner.p95)}`;
 
+/** The analysis lives in one place, the README; the section points to it. */
+const whereTheTimeGoes =
+  'Where the app role\'s extra time goes (EXPLAIN as the owner and as the app role: a fixed cost of one set-function call per table read, a hash probe per row read, no worse plan), what was tried and what is left: README, Security, "Where the app role\'s extra time goes".';
+
 /** Issue 17's targets: p95 within 1.3x of the owner (the insert 1.5x), every query under 20 ms p95. */
 export function rlsSection(r: RlsResult, startedAt: string, dataLine: string): string[] {
   const out = [rlsHeading, ''];
@@ -61,6 +65,8 @@ export function rlsSection(r: RlsResult, startedAt: string, dataLine: string): s
     misses.length === 0
       ? 'Every row meets its target.'
       : `Missed (client time): ${misses.join(', ')}. Ratios of sub-millisecond p95s move with other load on this shared 2-core machine; the server columns and the policy-call column (one call per query, not one per row) are the steadier facts.`,
+    '',
+    whereTheTimeGoes,
     '',
   );
   return out;
