@@ -1,5 +1,4 @@
 import { sql } from 'drizzle-orm';
-import { syncingSetting } from '../cutover/syncing-setting.js';
 import { type Database, queryRows } from '../database.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 
@@ -85,8 +84,8 @@ export async function inBatchTransaction<T>(
                        set_config('enable_hashjoin', ${joins}, true), set_config('enable_mergejoin', ${joins}, true),
                        set_config('enable_seqscan', ${joins}, true),
                        -- The mover's writes are the image of the legacy rows: the sync's reverse
-                       -- triggers must not write them back (src/cutover/sync-sql.ts).
-                       set_config(${syncingSetting}, 'on', true),
+                       -- triggers must not write them back (the sync's marker: src/cutover/sync-sql.ts).
+                       conversations_cutover.legacy_chat_sync_mark(),
                        pg_backend_pid() as pid`,
           );
           if (Number(row?.pid) !== ctx.pid) {
