@@ -14,9 +14,11 @@ INSERT INTO "conversations_cutover"."legacy_chat_sync_key" ("token")
 SELECT pg_catalog.md5(pg_catalog.gen_random_uuid()::text) OPERATOR(pg_catalog.||) pg_catalog.md5(pg_catalog.gen_random_uuid()::text);
 --> statement-breakpoint
 -- Whether this transaction's writes are the sync's (or the mover's): the triggers' WHEN clause, so the
--- app role may call it (it says yes or no, never the token).
+-- app role may call it (it says yes or no, never the token). jit off: it runs once per row written, and
+-- under the mover's enable_seqscan = off the scan of this one-row table costs past jit_above_cost, which
+-- compiled it on every call (60 ms a row, measured).
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_marked"() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $sync$
   SELECT COALESCE(pg_catalog.current_setting('conversations_db.syncing', true) = (SELECT k.token FROM conversations_cutover.legacy_chat_sync_key k), false);
 $sync$;
 --> statement-breakpoint

@@ -1,6 +1,6 @@
--- Hand-written guard, prepended to the generated drop (it, the sync's removal and the squawk-ignore comments
--- below are the only hand edits of this file): dropping the legacy tables destroys every chat they hold that
--- the new tables do not. Refuse (RAISE rolls back the whole migration run, so plain `drizzle-kit migrate`
+-- Hand-written guard, prepended to the generated drop (it, the sync's removal, the log's TRUNCATE and the
+-- squawk-ignore comments below are the only hand edits of this file): dropping the legacy tables destroys
+-- every chat they hold that the new tables do not. Refuse (RAISE rolls back the whole migration run, so plain `drizzle-kit migrate`
 -- changes nothing) unless the legacy and new tables are EQUAL under the mapping:
 -- conversations_cutover.legacy_chat_differences(false), created by the sync migration, is the same check
 -- chats:validate runs (orphans kept by --orphans=keep are refused here: the drop would lose them).
@@ -52,6 +52,8 @@ $guard$;--> statement-breakpoint
 -- triggers would log every write from now on: they go first (the forward ones go with their tables).
 -- drizzle/down/0015_drop_legacy_chats.sql installs them again.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();--> statement-breakpoint
+-- The guard's log served its one purpose; nothing writes it from here (its down installs the triggers again).
+TRUNCATE "conversations_cutover"."legacy_chat_guard_log";--> statement-breakpoint
 -- Accepted (squawk ban-drop-table): dropping the legacy tables is the point of this contract step; the guard above
 -- refuses unless they equal the new tables, and drizzle/down/0015_drop_legacy_chats.sql refills them.
 -- squawk-ignore ban-drop-table

@@ -35,9 +35,11 @@ const marked = '"conversations_cutover"."legacy_chat_sync_marked"()';
 // and the owner's legacy_chat_sync_mark() can set the setting to it, and only that value skips the sync.
 const marker = `CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text NOT NULL);${breakpoint}REVOKE ALL ON TABLE "conversations_cutover"."legacy_chat_sync_key" FROM PUBLIC;${breakpoint}INSERT INTO "conversations_cutover"."legacy_chat_sync_key" ("token")
 SELECT pg_catalog.md5(pg_catalog.gen_random_uuid()::text) OPERATOR(pg_catalog.||) pg_catalog.md5(pg_catalog.gen_random_uuid()::text);${breakpoint}-- Whether this transaction's writes are the sync's (or the mover's): the triggers' WHEN clause, so the
--- app role may call it (it says yes or no, never the token).
+-- app role may call it (it says yes or no, never the token). jit off: it runs once per row written, and
+-- under the mover's enable_seqscan = off the scan of this one-row table costs past jit_above_cost, which
+-- compiled it on every call (60 ms a row, measured).
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_marked"() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER ${pinned} AS $sync$
+LANGUAGE sql STABLE SECURITY DEFINER ${pinned} SET jit = off AS $sync$
   SELECT COALESCE(pg_catalog.current_setting(${q(syncingSetting)}, true) = (SELECT k.token FROM ${syncKey} k), false);
 $sync$;${breakpoint}-- Marks the rest of this transaction's writes as the legacy image (the mover, chats:rollback): the sync
 -- skips them. The owner only (EXECUTE revoked from PUBLIC below).
