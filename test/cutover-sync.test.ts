@@ -400,6 +400,17 @@ describe.skipIf(!hasServer)(
       ]);
       expect(await among(changed?.sessions ?? [], changed?.messages ?? [])).toEqual(full);
       expect(await among([], [])).toEqual([]);
+      // The log vouches for itself only while each of its triggers is there and ENABLE ALWAYS.
+      const state = async () =>
+        (
+          await queryRows<{ state: string | null }>(
+            handle.db,
+            sql`select conversations_cutover.legacy_chat_guard_log_state() as state`,
+          )
+        )[0]?.state;
+      expect(await state()).toMatch(/^\d+:\d+:\d+:\d+(,\d+:\d+:\d+:\d+){27}$/);
+      await handle.db.execute(sql`alter table messages enable trigger legacy_chat_guard_log_insert`);
+      expect(await state()).toBeNull();
       // A TRUNCATE is logged as everything.
       await handle.db.execute(sql`truncate chat_session_archive`);
       const [after] = await queryRows<{ complete: boolean }>(
