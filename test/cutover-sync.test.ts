@@ -54,6 +54,8 @@ const anyRow = async (query: ReturnType<typeof sql>) =>
 
 const movedConversation = () =>
   anyRow(sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit 1`);
+const movedMessage = () =>
+  anyRow(sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`);
 const aMove = () => anyRow(sql`select id::text as id from moves order by id limit 1`);
 
 describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
@@ -237,10 +239,7 @@ describe.skipIf(!hasServer)(`breaking equality ${serverOnlyReason}`, () => {
 
   it('a trigger disabled by the owner and a row edited: chats:validate names it, chats:status says broken, the drop refuses', async () => {
     await moveLegacyChats(handle.db);
-    const [message] = await queryRows<{ id: string }>(
-      handle.db,
-      sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`,
-    );
+    const message = { id: await movedMessage() };
     await handle.db.execute(sql`alter table chat_messages disable trigger legacy_chat_sync_forward`);
     await handle.db.execute(
       sql`update chat_messages set content = 'edited behind the sync' where id = ${message?.id}::uuid`,
@@ -346,10 +345,7 @@ describe.skipIf(!hasServer)(
 
     it('a log trigger disabled and re-enabled around an edit in that window: the guard sees the trigger changed and checks everything again', async () => {
       await moveLegacyChats(handle.db);
-      const [message] = await queryRows<{ id: string }>(
-        handle.db,
-        sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`,
-      );
+      const message = { id: await movedMessage() };
       const refused = await dropWhileWriting(async (tx) => {
         for (const trigger of ['legacy_chat_sync_forward', 'legacy_chat_guard_log_update'])
           await tx.execute(sql.raw(`alter table chat_messages disable trigger ${trigger}`));
