@@ -1,6 +1,6 @@
-import { openDatabase } from '../src/connect.js';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { openDatabase } from '../src/operator/connect.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import type { BenchServer } from './lib/server.js';
 import { max, percentile } from './lib/stats.js';
 import { removeSync } from './lib/sync.js';

@@ -1,9 +1,9 @@
--- Custom migration, generated from src/cutover/sync-sql.ts (npm run cutover:sql -- --write; do not edit by
+-- Custom migration, generated from src/operator/cutover/sync-sql.ts (npm run cutover:sql -- --write; do not edit by
 -- hand): the sync of the expand step as it is now (drizzle/<n>_legacy_chat_sync.sql created it and
 -- stays as it was applied). From the expand step until the drop, every write of the old app to
 -- chat_sessions / chat_messages reaches the new tables, and every write of the new app to conversations /
 -- messages reaches the legacy tables, in the same transaction, under the mapping of
--- src/legacy-move/mapping.ts. A write made by one direction sets conversations_db.syncing to a token only the
+-- src/operator/legacy-move/mapping.ts. A write made by one direction sets conversations_db.syncing to a token only the
 -- sync can read, and the other direction skips it: no ping-pong, and no bypass by setting it by hand.
 -- Every write to the tables the equality check reads is logged for the drop's guard (guard-log-sql.ts).
 CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text NOT NULL);
@@ -444,7 +444,7 @@ END
 $sync$;
 --> statement-breakpoint
 -- The one definition of "the legacy and the new tables are equal under the mapping" (and of
--- "accounted for"): every row that breaks it, with the reason (src/cutover/differences.ts names them).
+-- "accounted for"): every row that breaks it, with the reason (src/operator/cutover/differences.ts names them).
 -- chats:validate reports these rows; the drop's guard refuses while there is one.
 -- keep_orphans: orphan sessions left in chat_sessions (chats:migrate --orphans=keep) count as accounted for.
 -- jit off and work_mem 64MB: measured at 300k messages, JIT compiling this one-off query cost more than

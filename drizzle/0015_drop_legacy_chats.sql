@@ -7,7 +7,7 @@
 -- That check reads every row (seconds at 1M messages), so it runs BEFORE the lock, while both apps go on
 -- writing. Then the seven tables it reads are locked against writes (reads go on), and only what changed
 -- since is checked again: the keys that transactions the first check did not see wrote to the guard's log
--- (src/cutover/guard-log-sql.ts), through legacy_chat_differences_among, the same check over those rows.
+-- (src/operator/cutover/guard-log-sql.ts), through legacy_chat_differences_among, the same check over those rows.
 -- When the log cannot be trusted for that window (a log trigger missing, not ENABLE ALWAYS, or altered
 -- since; a TRUNCATE), the full check runs again under the lock. The DROP below takes the legacy tables'
 -- ACCESS EXCLUSIVE lock only once the check has passed. Run the expand step in an earlier run (the

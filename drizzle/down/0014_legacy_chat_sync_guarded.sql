@@ -1,5 +1,5 @@
 -- Down of <n>_legacy_chat_sync_guarded, generated from drizzle/<n>_legacy_chat_sync.sql by
--- src/cutover/sync-sql.ts (npm run cutover:sql -- --write): the sync's and the guard log's triggers go,
+-- src/operator/cutover/sync-sql.ts (npm run cutover:sql -- --write): the sync's and the guard log's triggers go,
 -- the functions come back exactly as the applied sync migration created them, the marker and the log go,
 -- and that migration's sync is installed again. No row of the two shapes changes.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();
