@@ -6,6 +6,7 @@ import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { goLive, readCutoverStatus } from '../src/operator/cutover/index.js';
@@ -460,6 +461,15 @@ describe.skipIf(!hasServer)(`the no-ping-pong marker ${serverOnlyReason}`, () =>
         )
       ).message,
     ).toContain('permission denied');
+  });
+
+  it('a database at the earlier expand step (no marker yet) is refused by chats:migrate, naming the step', async () => {
+    const tags = readMigrations().map((m) => m.tag);
+    await rollbackDatabase(handle.db, { to: tags[tags.indexOf(expandStepTag()) - 1] ?? '' });
+    await expect(moveLegacyChats(handle.db)).rejects.toThrow(
+      `chats:migrate refused: this database is at an earlier expand step (the sync's marker, conversations_cutover.legacy_chat_sync_mark(), is missing). Run \`npm run db:migrate -- --to ${expandStepTag()}\` first.`,
+    );
+    expect(await count(handle.db, 'conversations')).toBe(0);
   });
 
   it('a last_message_at bump does not call the reverse sync; a change of what the legacy shape holds does', async () => {
