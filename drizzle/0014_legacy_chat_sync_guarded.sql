@@ -176,7 +176,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $log$
 $log$;
 --> statement-breakpoint
 -- What transactions that the snapshot `since` did not see wrote: complete is false when one of them
--- truncated a table (then only the full check will do).
+-- truncated a table (then only the full check will do). Not seen: those still running when it was taken
+-- (its xip list) and those that began after (xid >= its xmax), each found through the index; not
+-- "xid >= xmin and not visible": xmin is the oldest transaction running anywhere on the server, and a
+-- long one in another database made that range the whole log (6.5 s under the locks at 1M, measured).
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_since"(since pg_snapshot,
   OUT complete boolean, OUT sessions uuid[], OUT messages uuid[])
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $log$
@@ -184,7 +187,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $log$
          COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 's'), '{}'),
          COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 'm'), '{}')
   FROM conversations_cutover.legacy_chat_guard_log g
-  WHERE g.xid >= pg_catalog.pg_snapshot_xmin(since) AND NOT pg_catalog.pg_visible_in_snapshot(g.xid, since);
+  WHERE g.xid >= pg_catalog.pg_snapshot_xmax(since)
+     OR g.xid IN (SELECT x FROM pg_catalog.pg_snapshot_xip(since) AS x);
 $log$;
 --> statement-breakpoint
 -- The move's copy of a legacy session goes (its messages, participants and ledger rows with it).
@@ -539,13 +543,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $sync
     LEFT JOIN public.chat_session_archive a ON a.session_id = cs.id
     LEFT JOIN (
       SELECT cm.session_id, pg_catalog.jsonb_agg(pg_catalog.to_jsonb(cm) ORDER BY cm.created_at, cm.id) AS messages
-      FROM public.chat_messages cm
-      WHERE cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x WHERE x.session_id = ANY (only_sessions))
-        AND cm.id IN (SELECT k.id FROM (SELECT u.id FROM pg_catalog.unnest(only_messages) AS u(id)
+      FROM (SELECT u.id FROM pg_catalog.unnest(only_messages) AS u(id)
       UNION SELECT y.id FROM public.messages y WHERE y.conversation_id = ANY (only_sessions)
       UNION SELECT (e.value OPERATOR(pg_catalog.->>) 'id'::text)::uuid
         FROM public.chat_session_archive z, pg_catalog.jsonb_array_elements(z.messages) AS e(value)
-        WHERE z.session_id = ANY (only_sessions)) k)
+        WHERE z.session_id = ANY (only_sessions)) k
+      JOIN public.chat_messages cm ON cm.id = k.id
+      WHERE cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x WHERE x.session_id = ANY (only_sessions))
       GROUP BY cm.session_id
     ) g ON g.session_id = cs.id
     WHERE cs.id = ANY (only_sessions)

@@ -1,6 +1,6 @@
--- Hand-written guard, prepended to the generated drop (it, the sync's removal, the log's TRUNCATE and the
--- squawk-ignore comments below are the only hand edits of this file): dropping the legacy tables destroys
--- every chat they hold that the new tables do not. Refuse (RAISE rolls back the whole migration run, so plain `drizzle-kit migrate`
+-- Hand-written guard, prepended to the generated drop (it, the sync's removal, the log's TRUNCATE and
+-- the squawk-ignore comments below are the only hand edits of this file): dropping the legacy tables
+-- destroys every chat they hold that the new tables do not. Refuse (RAISE rolls back the whole migration run, so plain `drizzle-kit migrate`
 -- changes nothing) unless the legacy and new tables are EQUAL under the mapping:
 -- conversations_cutover.legacy_chat_differences(false), created by the sync migration, is the same check
 -- chats:validate runs (orphans kept by --orphans=keep are refused here: the drop would lose them).

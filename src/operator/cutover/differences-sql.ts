@@ -42,7 +42,8 @@ interface Scope {
 
 const everyRow: Scope = {
   sessions: '',
-  archivedMessages: 'cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x)',
+  archivedMessages: `public.chat_messages cm
+      WHERE cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x)`,
   conversations: '',
   archives: '',
   messagePairs: 'public.chat_messages cm\n    FULL JOIN public.messages m ON m.id = cm.id',
@@ -56,8 +57,10 @@ const candidateMessages = `(SELECT u.id FROM pg_catalog.unnest(only_messages) AS
 
 const someRows: Scope = {
   sessions: '\n    WHERE cs.id = ANY (only_sessions)',
-  archivedMessages: `cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x WHERE x.session_id = ANY (only_sessions))
-        AND cm.id IN (SELECT k.id FROM ${candidateMessages})`,
+  // From the candidates, by chat_messages' primary key: chat_messages has no index on session_id.
+  archivedMessages: `${candidateMessages}
+      JOIN public.chat_messages cm ON cm.id = k.id
+      WHERE cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x WHERE x.session_id = ANY (only_sessions))`,
   conversations: ' AND c.id = ANY (only_sessions)',
   archives: ' AND a.session_id = ANY (only_sessions)',
   messagePairs: `${candidateMessages}
@@ -86,8 +89,7 @@ function differencesBody(scope: Scope): string {
     LEFT JOIN public.chat_session_archive a ON a.session_id = cs.id
     LEFT JOIN (
       SELECT cm.session_id, ${mapSql.archiveMessages('cm')} AS messages
-      FROM public.chat_messages cm
-      WHERE ${scope.archivedMessages}
+      FROM ${scope.archivedMessages}
       GROUP BY cm.session_id
     ) g ON g.session_id = cs.id${scope.sessions}
     UNION ALL
