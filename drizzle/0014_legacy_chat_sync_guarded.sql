@@ -6,7 +6,7 @@
 -- src/operator/legacy-move/mapping.ts. A write made by one direction sets conversations_db.syncing to a token only the
 -- sync can read, and the other direction skips it: no ping-pong, and no bypass by setting it by hand.
 -- Every write to the tables the equality check reads is logged for the drop's guard (guard-log-sql.ts).
-CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text NOT NULL);
+CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text PRIMARY KEY NOT NULL);
 --> statement-breakpoint
 REVOKE ALL ON TABLE "conversations_cutover"."legacy_chat_sync_key" FROM PUBLIC;
 --> statement-breakpoint
@@ -15,8 +15,8 @@ SELECT pg_catalog.md5(pg_catalog.gen_random_uuid()::text) OPERATOR(pg_catalog.||
 --> statement-breakpoint
 -- Whether this transaction's writes are the sync's (or the mover's): the triggers' WHEN clause, so the
 -- app role may call it (it says yes or no, never the token). jit off: it runs once per row written, and
--- under the mover's enable_seqscan = off the scan of this one-row table costs past jit_above_cost, which
--- compiled it on every call (60 ms a row, measured).
+-- a session that disables plans (the mover's enable_seqscan = off) must never make it compile (before
+-- the key had its primary key, that compiled it on every call: 60 ms a row, measured).
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_marked"() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $sync$
   SELECT COALESCE(pg_catalog.current_setting('conversations_db.syncing', true) = (SELECT k.token FROM conversations_cutover.legacy_chat_sync_key k), false);

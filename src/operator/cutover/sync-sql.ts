@@ -33,11 +33,13 @@ const marked = '"conversations_cutover"."legacy_chat_sync_marked"()';
 // let any session bypass the sync and make the shapes drift silently; the marker is now a random token
 // in a table only the owner reads (this migration draws it): only the sync's SECURITY DEFINER functions
 // and the owner's legacy_chat_sync_mark() can set the setting to it, and only that value skips the sync.
-const marker = `CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text NOT NULL);${breakpoint}REVOKE ALL ON TABLE "conversations_cutover"."legacy_chat_sync_key" FROM PUBLIC;${breakpoint}INSERT INTO "conversations_cutover"."legacy_chat_sync_key" ("token")
+// The key's primary key: under the mover's enable_seqscan = off, a scan of a table without an index costs
+// past jit_above_cost, and JIT compiled each read of the token (60 ms a batch, measured).
+const marker = `CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text PRIMARY KEY NOT NULL);${breakpoint}REVOKE ALL ON TABLE "conversations_cutover"."legacy_chat_sync_key" FROM PUBLIC;${breakpoint}INSERT INTO "conversations_cutover"."legacy_chat_sync_key" ("token")
 SELECT pg_catalog.md5(pg_catalog.gen_random_uuid()::text) OPERATOR(pg_catalog.||) pg_catalog.md5(pg_catalog.gen_random_uuid()::text);${breakpoint}-- Whether this transaction's writes are the sync's (or the mover's): the triggers' WHEN clause, so the
 -- app role may call it (it says yes or no, never the token). jit off: it runs once per row written, and
--- under the mover's enable_seqscan = off the scan of this one-row table costs past jit_above_cost, which
--- compiled it on every call (60 ms a row, measured).
+-- a session that disables plans (the mover's enable_seqscan = off) must never make it compile (before
+-- the key had its primary key, that compiled it on every call: 60 ms a row, measured).
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_marked"() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER ${pinned} SET jit = off AS $sync$
   SELECT COALESCE(pg_catalog.current_setting(${q(syncingSetting)}, true) = (SELECT k.token FROM ${syncKey} k), false);
