@@ -46,8 +46,19 @@ export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPrese
  */
 export async function assertReadyToMove(db: Queryable, command: string): Promise<void> {
   const presence = await moveTablesPresence(db);
-  if (presence.legacy && presence.target) return;
   const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
+  if (presence.legacy && presence.target) {
+    // The mover marks its writes with the sync's marker (<n>_legacy_chat_sync_guarded): a database at an
+    // earlier expand step has the tables but not the marker, and would fail on the first batch.
+    const [marker] = await queryRows<{ present: boolean }>(
+      db,
+      sql`select pg_catalog.to_regprocedure('conversations_cutover.legacy_chat_sync_mark()') is not null as present`,
+    );
+    if (marker?.present) return;
+    throw new LegacyMoveRefusedError(
+      `${command} refused: this database is at an earlier expand step (the sync's marker, conversations_cutover.legacy_chat_sync_mark(), is missing). Run \`${expand}\` first.`,
+    );
+  }
   // No legacy tables and no conversations: not a database this package ever moved (the drop keeps them).
   if (!presence.legacy && presence.missingTarget.includes('conversations')) {
     const position = await readStoryPosition(db);
