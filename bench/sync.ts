@@ -1,7 +1,8 @@
+import { migrateDatabase } from '../src/deploy/migrate.js';
 import { openDatabase } from '../src/operator/connect.js';
 import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import type { BenchServer } from './lib/server.js';
-import { percentile } from './lib/stats.js';
+import { max, percentile } from './lib/stats.js';
 import { removeSync } from './lib/sync.js';
 
 export interface LatencySummary {
@@ -21,9 +22,24 @@ export interface SyncBenchResult {
   writes: SyncWriteCost[];
   /** Our mover (in process, batch 5000) on a copy with the sync installed, and on one without it. */
   moveMs: { on: number; off: number };
-  /** The drop's equality check (legacy_chat_differences(false), what the guard runs under its locks), best of 3. */
+  /** The full equality check (legacy_chat_differences(false), which the guard used to run under its locks), best of 3. */
   guardMs: number;
+  /** The drop itself (db:migrate of the guarded drop) while a new-app writer inserts into messages. */
+  drop: DropUnderWrites;
   messages: number;
+}
+
+export interface DropUnderWrites {
+  /** Wall time of the whole drop migration (the unlocked full check included). */
+  dropMs: number;
+  /** The writer's longest single INSERT while the drop ran: how long the guard's locks held it. */
+  writerMaxMs: number;
+  writerP50Ms: number;
+  /** INSERTs the writer completed while the drop ran. */
+  writes: number;
+  /** Rows and size of the guard's log when the drop started (the move's writes and the bench's). */
+  logRows: number;
+  logBytes: number;
 }
 
 const summary = (ms: number[]): LatencySummary => ({
@@ -80,7 +96,7 @@ export async function benchSync(
         const started = performance.now();
         const [row] = await guardSql<
           { n: number }[]
-        >`select count(*)::int as n from public.legacy_chat_differences(false)`;
+        >`select count(*)::int as n from conversations_cutover.legacy_chat_differences(false)`;
         guardMs = Math.min(guardMs, performance.now() - started);
         if (row?.n !== 0) throw new Error(`the moved copy differs from the legacy tables in ${row?.n} rows`);
       }
@@ -135,10 +151,63 @@ export async function benchSync(
       );
       writes.push(cost);
     }
-    return { label, writes, moveMs, guardMs, messages };
+    log('  the guarded drop while a new-app writer inserts into messages...');
+    const drop = await dropUnderWrites(server, on);
+    log(
+      `  the drop: ${(drop.dropMs / 1000).toFixed(2)} s in all; the writer's longest insert ${drop.writerMaxMs.toFixed(1)} ms (p50 ${drop.writerP50Ms.toFixed(2)} ms, ${drop.writes} inserts)`,
+    );
+    return { label, writes, moveMs, guardMs, drop, messages };
   } finally {
     await server.drop(on);
     await server.drop(off);
+  }
+}
+
+/**
+ * The guarded drop on `name` (db:migrate, our migrator) while a new-app writer inserts into messages,
+ * one row at a time on its own connection, from before the drop starts until it has ended: the
+ * writer's longest INSERT is the time the guard's locks kept it waiting (issue 11, the guard's cost).
+ */
+async function dropUnderWrites(server: BenchServer, name: string): Promise<DropUnderWrites> {
+  const writer = server.client(name);
+  const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
+  try {
+    const [target] = await writer<
+      { id: string }[]
+    >`select id::text as id from conversations order by id limit 1`;
+    const [logged] = await writer<{ rows: number; bytes: number }[]>`
+      select count(*)::int as rows, pg_total_relation_size('conversations_cutover.legacy_chat_guard_log')::float8 as bytes
+      from conversations_cutover.legacy_chat_guard_log`;
+    let dropping = true;
+    const during: number[] = [];
+    const writing = (async () => {
+      while (dropping) {
+        const started = performance.now();
+        await writer`insert into messages (conversation_id, author_type, content) values (${target?.id ?? ''}, 'user', 'written while the drop runs')`;
+        during.push(performance.now() - started);
+      }
+    })();
+    // Let the writer run alone for a moment, so the drop starts under load.
+    while (during.length < 20) await new Promise((resolve) => setImmediate(resolve));
+    const started = performance.now();
+    try {
+      await migrateDatabase(handle.db);
+    } finally {
+      dropping = false;
+    }
+    const dropMs = performance.now() - started;
+    await writing;
+    return {
+      dropMs,
+      writerMaxMs: max(during),
+      writerP50Ms: percentile(during, 50),
+      writes: during.length,
+      logRows: logged?.rows ?? 0,
+      logBytes: logged?.bytes ?? 0,
+    };
+  } finally {
+    await handle.close();
+    await writer.end();
   }
 }
 
@@ -161,8 +230,13 @@ rounds of 20 so that background load hits both alike. Target: p95 with the sync 
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
-The drop's guard (\`legacy_chat_differences(false)\`, the equality check it runs while it holds the locks on
-both shapes) takes ${(result.guardMs / 1000).toFixed(2)} s at ${result.messages} legacy messages (best of 3).
+The drop's guard at ${result.messages} legacy messages. The full equality check (\`legacy_chat_differences(false)\`)
+takes ${(result.guardMs / 1000).toFixed(2)} s (best of 3): the guard used to run it while holding its locks on the tables. It now
+runs it before locking, then under the locks re-checks only what its guard log says changed since. The
+whole drop (\`db:migrate\`) took ${(result.drop.dropMs / 1000).toFixed(2)} s while a new-app writer inserted into \`messages\` one row
+at a time on its own connection. **The writer's longest insert was ${result.drop.writerMaxMs.toFixed(1)} ms** (p50 ${result.drop.writerP50Ms.toFixed(2)} ms over
+${result.drop.writes} inserts during the drop): that is the time the locks held it. The guard log held ${result.drop.logRows} rows
+(${(result.drop.logBytes / 1024 / 1024).toFixed(0)} MB with its index) when the drop began, written by the move and the inserts above.
 
 The move itself (our mover, batch 5000): ${(result.moveMs.off / 1000).toFixed(1)} s with the sync removed, ${(result.moveMs.on / 1000).toFixed(1)} s with it installed (${ratio(result.moveMs.on, result.moveMs.off)}); the mover's writes skip the triggers by their WHEN clause.
 ${syncSectionEnd}`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -7,6 +8,7 @@ import { dropLegacyChatsSuffix, expandStepTag } from '../src/deploy/expand-step.
 import { defaultMigrationsFolder } from '../src/deploy/migration-files.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
+import { appliedSyncMigrationSuffix, renderCutoverSyncDown } from '../src/operator/cutover/sync-sql.js';
 import { mapSql } from '../src/operator/legacy-move/mapping.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import type { TestDatabase } from './support/test-database.js';
@@ -21,8 +23,19 @@ const file = (folder: string, suffix: string) => {
 };
 
 describe('the sync migration', () => {
-  it('is exactly what src/operator/cutover/sync-sql.ts renders (npm run cutover:sql -- --write)', () => {
+  it('is exactly what src/operator/cutover/sync-sql.ts renders (npm run cutover:sql -- --write), and so is its down', () => {
     expect(file(defaultMigrationsFolder, cutoverSyncMigrationSuffix)).toBe(renderCutoverSyncMigration());
+    expect(file(join(defaultMigrationsFolder, 'down'), cutoverSyncMigrationSuffix)).toBe(
+      renderCutoverSyncDown(file(defaultMigrationsFolder, appliedSyncMigrationSuffix)),
+    );
+  });
+
+  it('the first sync migration stays byte for byte as databases past the expand step applied it', () => {
+    // Its functions are replaced by the newer one; db:check compares applied hashes, so it never changes.
+    const applied = file(defaultMigrationsFolder, appliedSyncMigrationSuffix);
+    expect(createHash('sha256').update(applied).digest('hex')).toBe(
+      'c5d43a14d492c064fad8001cb93f544cd1d652b0d899e65ee2814722160137c0',
+    );
   });
 
   it('belongs to the expand step: before the drop', () => {
@@ -82,26 +95,38 @@ describe('the sync functions in the catalog', () => {
     );
     expect(rows.map((r) => r.name)).toEqual([
       'legacy_chat_differences',
+      'legacy_chat_differences_among',
+      'legacy_chat_guard_log_chat_messages',
+      'legacy_chat_guard_log_chat_session_archive',
+      'legacy_chat_guard_log_chat_sessions',
+      'legacy_chat_guard_log_conversations',
+      'legacy_chat_guard_log_legacy_chat_moved_messages',
+      'legacy_chat_guard_log_legacy_chat_moved_sessions',
+      'legacy_chat_guard_log_messages',
+      'legacy_chat_guard_log_since',
+      'legacy_chat_guard_log_state',
       'legacy_chat_sync_archive_message',
       'legacy_chat_sync_drop_copy',
       'legacy_chat_sync_forward_message',
       'legacy_chat_sync_forward_session',
       'legacy_chat_sync_install',
+      'legacy_chat_sync_mark',
+      'legacy_chat_sync_marked',
       'legacy_chat_sync_move_messages_of',
       'legacy_chat_sync_reverse_conversation',
       'legacy_chat_sync_reverse_message',
       'legacy_chat_sync_uninstall',
     ]);
+    // Run as their owner: the trigger functions (the app role writes through them) and the marker's two.
+    const definers = /_forward_|_reverse_|_guard_log_(chat|conversations|messages|legacy)|_sync_mark/;
     for (const r of rows) {
       expect({ name: r.name, searchPath: r.config?.[0] }).toEqual({
         name: r.name,
         searchPath: 'search_path=pg_catalog, pg_temp',
       });
-      expect({ name: r.name, definer: r.definer }).toEqual({
-        name: r.name,
-        definer: /_forward_|_reverse_/.test(r.name),
-      });
-      if (!r.definer)
+      expect({ name: r.name, definer: r.definer }).toEqual({ name: r.name, definer: definers.test(r.name) });
+      // The app role's WHEN clauses call legacy_chat_sync_marked; setting the marker is the owner's.
+      if (!r.definer || r.name === 'legacy_chat_sync_mark')
         expect({ name: r.name, publicExecute: r.public_execute }).toEqual({
           name: r.name,
           publicExecute: false,
@@ -109,17 +134,35 @@ describe('the sync functions in the catalog', () => {
     }
   });
 
-  it('the four triggers fire after every row written to the two shapes', async () => {
+  it('the sync triggers fire after every row written to the two shapes; the guard log triggers fire ALWAYS', async () => {
     const rows = await queryRows<{ table: string; trigger: string; enabled: string }>(
       handle.db,
       sql`select c.relname as table, t.tgname as trigger, t.tgenabled as enabled from pg_trigger t
-          join pg_class c on c.oid = t.tgrelid where t.tgname like 'legacy_chat_sync_%' order by 1`,
+          join pg_class c on c.oid = t.tgrelid where t.tgname like 'legacy_chat_sync_%' order by 1, 2`,
     );
     expect(rows).toEqual([
       { table: 'chat_messages', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'chat_sessions', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
+      { table: 'conversations', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
       { table: 'messages', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
     ]);
+    const log = await queryRows<{ table: string; triggers: number; always: boolean }>(
+      handle.db,
+      sql`select c.relname as table, count(*)::int as triggers, bool_and(t.tgenabled = 'A') as always
+          from pg_trigger t join pg_class c on c.oid = t.tgrelid
+          where t.tgname like 'legacy_chat_guard_log_%' group by 1 order by 1`,
+    );
+    expect(log).toEqual(
+      [
+        'chat_messages',
+        'chat_session_archive',
+        'chat_sessions',
+        'conversations',
+        'legacy_chat_moved_messages',
+        'legacy_chat_moved_sessions',
+        'messages',
+      ].map((table) => ({ table, triggers: 4, always: true })),
+    );
   });
 });

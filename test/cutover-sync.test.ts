@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { goLive, readCutoverStatus } from '../src/operator/cutover/index.js';
@@ -54,6 +55,8 @@ const anyRow = async (query: ReturnType<typeof sql>) =>
 
 const movedConversation = () =>
   anyRow(sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit 1`);
+const movedMessage = () =>
+  anyRow(sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`);
 const aMove = () => anyRow(sql`select id::text as id from moves order by id limit 1`);
 
 describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
@@ -237,10 +240,7 @@ describe.skipIf(!hasServer)(`breaking equality ${serverOnlyReason}`, () => {
 
   it('a trigger disabled by the owner and a row edited: chats:validate names it, chats:status says broken, the drop refuses', async () => {
     await moveLegacyChats(handle.db);
-    const [message] = await queryRows<{ id: string }>(
-      handle.db,
-      sql`select message_id::text as id from legacy_chat_moved_messages order by message_id limit 1`,
-    );
+    const message = { id: await movedMessage() };
     await handle.db.execute(sql`alter table chat_messages disable trigger legacy_chat_sync_forward`);
     await handle.db.execute(
       sql`update chat_messages set content = 'edited behind the sync' where id = ${message?.id}::uuid`,
@@ -290,6 +290,214 @@ describe.skipIf(!hasServer)(`breaking equality ${serverOnlyReason}`, () => {
   });
 });
 
+describe.skipIf(!hasServer)(
+  `the drop's guard: the full check before its lock, what changed since under it ${serverOnlyReason}`,
+  () => {
+    /** The drop, started on its own connection, with `write` open and uncommitted on another until the guard waits for its lock. */
+    async function dropWhileWriting(
+      write: (tx: Parameters<Parameters<DatabaseHandle['db']['transaction']>[0]>[0]) => Promise<unknown>,
+    ) {
+      const writer = await connection();
+      const dropper = await connection();
+      let written!: () => void;
+      let release!: () => void;
+      const wrote = new Promise<void>((resolve) => {
+        written = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const writing = writer.db.transaction(async (tx) => {
+        await write(tx);
+        written();
+        await released;
+      });
+      await wrote;
+      const dropping = rejection(migrateDatabase(dropper.db));
+      // The guard's full check does not see the open write and does not wait for it; its LOCK does.
+      await vi.waitFor(
+        async () => {
+          const [waiting] = await queryRows<{ n: number }>(
+            handle.db,
+            sql`select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' and query like '%legacy_chat_differences%'`,
+          );
+          expect(waiting?.n).toBe(1);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+      release();
+      await writing;
+      return dropping;
+    }
+
+    it('a change that lands between the unlocked check and the lock (session_replication_role = replica) is found in the log and refused', async () => {
+      await moveLegacyChats(handle.db);
+      const session = await movedConversation();
+      const refused = await dropWhileWriting(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.execute(
+          sql`update chat_sessions set title = 'edited while the guard checks' where id = ${session}::uuid`,
+        );
+      });
+      expect(refused.message).toMatch(/not equal under the mapping \(1 session-different\)/);
+      expect(await tablesIn(handle.db)).toContain('chat_messages');
+    });
+
+    it('a log trigger disabled and re-enabled around an edit in that window: the guard sees the trigger changed and checks everything again', async () => {
+      await moveLegacyChats(handle.db);
+      const message = { id: await movedMessage() };
+      const refused = await dropWhileWriting(async (tx) => {
+        for (const trigger of ['legacy_chat_sync_forward', 'legacy_chat_guard_log_update'])
+          await tx.execute(sql.raw(`alter table chat_messages disable trigger ${trigger}`));
+        await tx.execute(
+          sql`update chat_messages set content = 'edited unlogged' where id = ${message?.id}::uuid`,
+        );
+        await tx.execute(sql`alter table chat_messages enable trigger legacy_chat_sync_forward`);
+        await tx.execute(sql`alter table chat_messages enable always trigger legacy_chat_guard_log_update`);
+      });
+      expect(refused.message).toMatch(/not equal under the mapping \(1 message-different\)/);
+    });
+
+    it('the log names what changed after a snapshot, and the check over those keys finds exactly what the full check finds', async () => {
+      await moveLegacyChats(handle.db);
+      const session = await movedConversation();
+      const [message] = await queryRows<{ id: string }>(
+        handle.db,
+        sql`select id::text as id from messages where conversation_id <> ${session}::uuid order by id limit 1`,
+      );
+      const [{ since } = { since: '' }] = await queryRows<{ since: string }>(
+        handle.db,
+        sql`select pg_current_snapshot()::text as since`,
+      );
+      await handle.db.transaction(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.execute(sql`update chat_sessions set title = 'replica edit' where id = ${session}::uuid`);
+        await tx.execute(sql`update messages set content = 'replica edit' where id = ${message?.id}::uuid`);
+      });
+      const [changed] = await queryRows<{ complete: boolean; sessions: string[]; messages: string[] }>(
+        handle.db,
+        sql`select complete, sessions::text[] as sessions, messages::text[] as messages
+          from conversations_cutover.legacy_chat_guard_log_since(${since}::pg_snapshot)`,
+      );
+      expect(changed).toEqual({ complete: true, sessions: [session], messages: [message?.id] });
+      const among = (sessions: string[], messageIds: string[]) =>
+        queryRows<{ subject: string; id: string; problem: string }>(
+          handle.db,
+          sql`select subject, id::text as id, problem from conversations_cutover.legacy_chat_differences_among(
+              false, ${`{${sessions.join(',')}}`}::uuid[], ${`{${messageIds.join(',')}}`}::uuid[]) order by subject`,
+        );
+      const full = await queryRows(
+        handle.db,
+        sql`select subject, id::text as id, problem from conversations_cutover.legacy_chat_differences(false) order by subject`,
+      );
+      expect(full).toEqual([
+        { subject: 'message', id: message?.id, problem: 'message-different' },
+        { subject: 'session', id: session, problem: 'session-different' },
+      ]);
+      expect(await among(changed?.sessions ?? [], changed?.messages ?? [])).toEqual(full);
+      expect(await among([], [])).toEqual([]);
+      // The log vouches for itself only while each of its triggers is there and ENABLE ALWAYS.
+      const state = async () =>
+        (
+          await queryRows<{ state: string | null }>(
+            handle.db,
+            sql`select conversations_cutover.legacy_chat_guard_log_state() as state`,
+          )
+        )[0]?.state;
+      expect(await state()).toMatch(/^\d+:\d+:\d+:\d+(,\d+:\d+:\d+:\d+){27}$/);
+      await handle.db.execute(sql`alter table messages enable trigger legacy_chat_guard_log_insert`);
+      expect(await state()).toBeNull();
+      // A TRUNCATE is logged as everything.
+      await handle.db.execute(sql`truncate chat_session_archive`);
+      const [after] = await queryRows<{ complete: boolean }>(
+        handle.db,
+        sql`select complete from conversations_cutover.legacy_chat_guard_log_since(${since}::pg_snapshot)`,
+      );
+      expect(after?.complete).toBe(false);
+    });
+  },
+);
+
+describe.skipIf(!hasServer)(`the no-ping-pong marker ${serverOnlyReason}`, () => {
+  it('setting conversations_db.syncing by hand does not bypass the sync: not as the app role, not as the owner', async () => {
+    await moveLegacyChats(handle.db);
+    const moved = await movedConversation();
+    await handle.db.execute(sql`insert into users (id, email) values ('alice', 'alice@example.com')`);
+    await handle.db.execute(sql`insert into conversation_participants (conversation_id, user_id, participant_type, role)
+      values (${moved}::uuid, 'alice', 'employee', 'participant')`);
+    const fromApp = await withUser(handle.db, 'alice', async (tx) => {
+      await tx.execute(sql`select set_config('conversations_db.syncing', 'on', true)`);
+      return tx
+        .insert(messages)
+        .values({
+          conversationId: moved,
+          authorId: 'alice',
+          authorType: 'user',
+          content: 'marker set by the app',
+        })
+        .returning({ id: messages.id });
+    });
+    await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('conversations_db.syncing', 'on', true)`);
+      await tx.execute(
+        sql`update chat_sessions set title = 'marker set by the owner' where id = ${moved}::uuid`,
+      );
+    });
+    expect(
+      await queryRows(handle.db, sql`select content from chat_messages where id = ${fromApp[0]?.id}::uuid`),
+    ).toEqual([{ content: 'marker set by the app' }]);
+    expect(
+      await queryRows(handle.db, sql`select title from conversations where id = ${moved}::uuid`),
+    ).toEqual([{ title: 'marker set by the owner' }]);
+    expect(await failing()).toEqual([]);
+    // The app role may not set the real marker.
+    expect(
+      (
+        await rejection(
+          withUser(handle.db, 'alice', (tx) =>
+            tx.execute(sql`select conversations_cutover.legacy_chat_sync_mark()`),
+          ),
+        )
+      ).message,
+    ).toContain('permission denied');
+  });
+
+  it('a database at the earlier expand step (no marker yet) is refused by chats:migrate, naming the step', async () => {
+    const tags = readMigrations().map((m) => m.tag);
+    await rollbackDatabase(handle.db, { to: tags[tags.indexOf(expandStepTag()) - 1] ?? '' });
+    await expect(moveLegacyChats(handle.db)).rejects.toThrow(
+      `chats:migrate refused: this database is at an earlier expand step (the sync's marker, conversations_cutover.legacy_chat_sync_mark(), is missing). Run \`npm run db:migrate -- --to ${expandStepTag()}\` first.`,
+    );
+    expect(await count(handle.db, 'conversations')).toBe(0);
+  });
+
+  it('a last_message_at bump does not call the reverse sync; a change of what the legacy shape holds does', async () => {
+    await moveLegacyChats(handle.db);
+    const moved = await movedConversation();
+    const calls = await handle.db.transaction(async (tx) => {
+      await tx.execute(sql`set local track_functions = 'pl'`);
+      const count = async () =>
+        (
+          await queryRows<{ n: number }>(
+            tx,
+            sql`select pg_stat_get_xact_function_calls('conversations_cutover.legacy_chat_sync_reverse_conversation()'::regprocedure)::int as n`,
+          )
+        )[0]?.n ?? 0;
+      await tx.execute(sql`insert into messages (conversation_id, author_type, content, created_at)
+        values (${moved}::uuid, 'user', 'bumps last_message_at', now() + interval '1 day')`);
+      const afterBump = await count();
+      await tx.execute(sql`update conversations set status = 'closed' where id = ${moved}::uuid`);
+      const afterStatus = await count();
+      await tx.execute(sql`update conversations set title = 'retitled' where id = ${moved}::uuid`);
+      return { afterBump, afterStatus, afterTitle: await count() };
+    });
+    // The status edit stamps updated_at (0002), which the legacy shape holds: one call, as for the title.
+    expect(calls).toEqual({ afterBump: 0, afterStatus: 1, afterTitle: 2 });
+    expect(await failing()).toEqual([]);
+  });
+});
+
 describe.skipIf(!hasServer)(`go-live and falling back ${serverOnlyReason}`, () => {
   it('after go-live chats:migrate changes nothing the new app wrote, and says so', async () => {
     await moveLegacyChats(handle.db);
@@ -302,7 +510,7 @@ describe.skipIf(!hasServer)(`go-live and falling back ${serverOnlyReason}`, () =
     );
     // A legacy edit behind the sync's back (the sync off for that transaction): the shapes now differ.
     await handle.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('conversations_db.syncing', 'on', true)`);
+      await tx.execute(sql`select conversations_cutover.legacy_chat_sync_mark()`);
       await tx.execute(sql`update chat_sessions set title = 'stale legacy title' where id = ${moved}::uuid`);
     });
     const before = await queryRows(handle.db, sql`select c::text as row from conversations c order by id`);

@@ -140,7 +140,7 @@ describe('db:check with a database', () => {
     await withDb((db) => rollbackDatabase(db, { to: tags.at(-2) ?? '' }));
     const result = await repo.dbCheck(['--only', 'live-schema'], database.env);
     expect(lines(result.stdout)).toEqual([
-      `live-schema: database: is behind the migrations: ${tags.at(-1)} not applied yet, so it cannot be compared with the schema (moved: Every legacy row is moved or archived (\`npm run chats:validate\` compares them); the drop of the legacy tables is pending.) Fix: run \`npm run db:migrate\` (\`npm run db:status\` names each next step), then db:check again.`,
+      `live-schema: database: is behind the migrations: ${tags.at(-1)} not applied yet, so it cannot be compared with the schema (expanded: The new tables exist and chats:migrate has not run yet.) Fix: run \`npm run chats:migrate\` (\`npm run db:status\` names each next step), then db:check again.`,
     ]);
     expect(result.code).toBe(1);
   });

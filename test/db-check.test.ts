@@ -99,7 +99,7 @@ describe('db:check without a database', () => {
   });
 
   describe('journal', () => {
-    it('two branches that both added the same migration number (seed 002)', async () => {
+    it('two branches that both added the same migration number (seed 002): the fix names the newcomer', async () => {
       const n = nextNumber();
       addMigration(`${n}_add_priority`, 'ALTER TABLE "conversations" ADD COLUMN "priority" text;');
       addMigration(`${n}_add_pinned`, 'ALTER TABLE "conversations" ADD COLUMN "pinned" boolean;', {
@@ -107,7 +107,8 @@ describe('db:check without a database', () => {
       });
       const result = await repo.dbCheck(['--only', 'journal'], env);
       expect(lines(result.stdout)).toEqual([
-        `journal: drizzle/${n}_add_priority.sql: migration number ${n} is used by 2 migrations: ${n}_add_pinned, ${n}_add_priority (two branches generated the same number). Fix: renumber the later branch's migration: delete drizzle/${n}_add_priority.sql, its snapshot and its journal entry, then run \`npm run db:generate\` again on top of main.`,
+        // add_pinned was generated after add_priority (a later `when`), though its name sorts first.
+        `journal: drizzle/${n}_add_pinned.sql: migration number ${n} is used by 2 migrations: ${n}_add_pinned, ${n}_add_priority (two branches generated the same number). Fix: renumber the later branch's migration: delete drizzle/${n}_add_pinned.sql, its snapshot and its journal entry, then run \`npm run db:generate\` again on top of main.`,
       ]);
       expect(result.code).toBe(1);
     });

@@ -58,12 +58,16 @@ describe('the guarded drop', () => {
     expect((await runInProcess('db-baseline.ts', [], database.env)).code).toBe(0);
 
     const refusal =
-      'Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not equal under the mapping (1 message-missing, 1 orphan-not-archived, 1 session-missing). Run `npm run chats:migrate` to move what is missing, then `npm run chats:validate` to see any row left, then migrate again. Nothing was changed.';
+      'Refusing to drop chat_sessions and chat_messages: the legacy and new tables are not equal under the mapping (1 message-missing, 1 orphan-not-archived, 1 session-missing), and the drop would lose what differs. Nothing was changed.';
+    const hint =
+      'Run `npm run chats:migrate` to move what is missing, then `npm run chats:validate` to see any row left. Then run the migration again.';
     const refused = await runDrizzleKit(['migrate'], database.env);
     expect(refused.code).not.toBe(0);
     // drizzle-kit 0.31 prints no migration error (drizzle-orm#5816); on a server it prints the guard's
     // WARNING, while its PGlite driver prints no notices at all. The refusal itself holds in both.
-    if (hasServer) expect(refused.stdout + refused.stderr).toContain(refusal);
+    if (hasServer) {
+      expect(refused.stdout + refused.stderr).toContain(`WARNING: ${refusal}\nHINT: ${hint}`);
+    }
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
 
     const ours = await runInProcess('db-migrate.ts', [], database.env);
@@ -76,7 +80,7 @@ describe('the guarded drop', () => {
     expect(await withDb((db) => tablesIn(db))).toEqual(legacyTables);
   });
 
-  it('after the move, plain drizzle-kit migrate applies the drop, the orphan kept in the archive; chats:rollback then refuses', async () => {
+  it('after the move, plain drizzle-kit migrate applies the drop, the orphan kept in the archive; chats:rollback then refuses, naming the db:rollback that undoes the drop', async () => {
     const legacy = await createTestDatabase('drop_guard_moved', { at: 'legacy' });
     try {
       const handle = await legacy.open({ maxConnections: 1 });
@@ -108,6 +112,13 @@ describe('the guarded drop', () => {
       const rollback = await runInProcess('chats-rollback.ts', [], legacy.env);
       expect(rollback.code).toBe(2);
       expect(rollback.stderr).toContain('the legacy tables chat_sessions and chat_messages are gone');
+      // It names the exact command that undoes the drop; following it, chats:rollback works.
+      const undoDrop = `npm run db:rollback -- --to ${expandStepTag()}`;
+      expect(rollback.stderr).toContain(`Run \`${undoDrop}\` first`);
+      const undone = await runInProcess('db-rollback.ts', ['--to', expandStepTag()], legacy.env);
+      expect(undone.stderr).toBe('');
+      expect(undone.code).toBe(0);
+      expect((await runInProcess('chats-rollback.ts', [], legacy.env)).code).toBe(0);
     } finally {
       await legacy.drop();
     }

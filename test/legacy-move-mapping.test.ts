@@ -242,7 +242,13 @@ describe('owner inference: moves -> employees -> users by email, trimmed and cas
     const plan = await planLegacyMove(handle.db);
     expect(plan.owners.missing.map((p) => p.moveId)).toEqual([noUser.moveId]);
     expect(plan.owners.ambiguous).toEqual([
-      { moveId: twoUsers.moveId, employeeId: twoUsers.employeeId, matchingUsers: 2, sessions: 1 },
+      {
+        moveId: twoUsers.moveId,
+        employeeId: twoUsers.employeeId,
+        employeeEmail: 'twin@example.com',
+        matchingUsers: 2,
+        sessions: 1,
+      },
     ]);
     expect(plan.owners.differentCaseOrSpaces).toBe(1);
 

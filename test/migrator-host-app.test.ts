@@ -56,7 +56,7 @@ describe('an app database that already has users, employees and moves', () => {
       const refused = await runInProcess('db-migrate.ts', [], database.env);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("The app's users, employees, moves exist but no migration history");
-      expect(refused.stderr).toContain('Run `npm run db:baseline` first.');
+      expect(refused.stderr).toContain('Run `npm run db:baseline` first (it adopts the database');
 
       const baseline = await runInProcess('db-baseline.ts', [], database.env);
       expect(baseline.stderr).toBe('');

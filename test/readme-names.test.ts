@@ -41,9 +41,12 @@ const notOurs = [
   'current_user_id',
   'current_user_conversation_ids',
   'current_user_postable_conversation_ids',
-  // the cutover's SQL functions (drizzle/*_legacy_chat_sync.sql), called in SQL, not from TypeScript
+  // the cutover's SQL functions (drizzle/*_legacy_chat_sync*.sql), called in SQL, not from TypeScript
   'legacy_chat_differences',
+  'legacy_chat_differences_among',
   'legacy_chat_sync_install',
+  'legacy_chat_sync_mark',
+  'legacy_chat_sync_marked',
   '_uninstall',
 ];
 

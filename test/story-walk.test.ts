@@ -139,7 +139,7 @@ const walkedPhases: StoryPhase[] = [
 /** Each walk passes through the later states: together they visit every state of the story. */
 const walks: [StoryPhase, StoryPhase[]][] = [
   ['empty', ['empty', 'dropped']],
-  ['host-unadopted', ['host-unadopted', 'baselined', 'moved', 'dropped']],
+  ['host-unadopted', ['host-unadopted', 'baselined', 'expanded', 'moved', 'dropped']],
   ['legacy-unadopted', ['legacy-unadopted', 'baselined', 'expanded', 'moved', 'dropped']],
 ];
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../app/conversations-schema.js';
 import type { Database, Queryable } from '../app/database.js';
+import { checkTheDatabase } from '../app/errors/wrong-database.js';
 import { MigrationRefusedError } from './errors.js';
 import { ensureHistoryTable, readHistory, recordApplied } from './history.js';
 import { hostColumnProblems } from './host-tables.js';
@@ -48,7 +49,7 @@ export async function baselineLegacyDatabase(
         present.length === 0
           ? 'Cannot baseline an empty database: there is nothing to adopt. Run `npm run db:migrate`, which creates everything.'
           : `Cannot baseline: the database lacks ${missing.join(', ')} of the legacy schema (it has ${present.join(', ')}). ` +
-              `db:baseline adopts a database that has the app's ${baselineObjects.hostTables.join(', ')}; create the missing ones, or check that DATABASE_URL names the right database.`,
+              `db:baseline adopts a database that has the app's ${baselineObjects.hostTables.join(', ')}; create the missing ones, or ${checkTheDatabase}.`,
       );
     }
     const columnProblems = await hostColumnProblems(tx);
@@ -63,7 +64,7 @@ export async function baselineLegacyDatabase(
     if (legacyMissing.length > 0 && legacyMissing.length < legacy.length) {
       throw new MigrationRefusedError(
         `Cannot baseline: the legacy chat schema is incomplete (${legacyMissing.join(', ')} missing). ` +
-          'Restore the missing tables from the old app, or check that DATABASE_URL names the right database.',
+          `Restore the missing tables from the old app, or ${checkTheDatabase}.`,
       );
     }
     await createMissingLegacyObjects(tx, baseline, legacyMissing);

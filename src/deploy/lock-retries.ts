@@ -1,3 +1,4 @@
+import { counted } from '../app/counted.js';
 import { MigrationRefusedError } from './errors.js';
 
 /**
@@ -52,7 +53,7 @@ export async function withLockRetries<T>(
       const reason = messageOf(error);
       if (number >= options.attempts) {
         throw new LockRetriesExhaustedError(
-          `gave up after ${number} attempts, each waiting at most ${lockTimeoutMs} ms for a lock (${reason}); nothing was applied by the last attempt. ` +
+          `gave up after ${counted(number, 'attempt')}, each waiting at most ${lockTimeoutMs} ms for a lock (${reason}); nothing was applied by the last attempt. ` +
             "A long transaction holds a lock a migration needs: find it with `select pid, state, xact_start, query from pg_stat_activity where state <> 'idle' order by xact_start`, let it finish, then run `npm run db:migrate` again.",
           { cause: error },
         );

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../app/conversations-schema.js';
+import { counted } from '../app/counted.js';
 import type { Database, Queryable } from '../app/database.js';
 import { ensureAcceptedDriftTable, readAcceptedDrift, recordAcceptedDrift } from './accepted-drift.js';
 import { MigrationRefusedError, MigrationVerificationError } from './errors.js';
@@ -14,7 +15,7 @@ import {
 } from './lock-retries.js';
 import { defaultMigrationsFolder, type MigrationFile, readMigrations } from './migration-files.js';
 import { isOnlineMigration, runOnlineMigration } from './online-migration.js';
-import { readStoryPosition } from './story.js';
+import { refuseUnadoptedDatabase } from './unadopted.js';
 import { describeProblem, findHistoryProblems, type HistoryProblem } from './verify.js';
 
 export interface MigrateOptions {
@@ -42,6 +43,8 @@ export interface MigrateResult {
   leftPending: string[];
   /** When `to` names a migration the database is already past: the last applied tag. */
   pastTarget: string | undefined;
+  /** The migration this run migrated up to: `to` as its full tag (`0001` -> `0001_conversations`), else the last. */
+  target: string;
   /** Problems accepted (and recorded) by this run under `acceptDrift`. */
   accepted: HistoryProblem[];
   /** Attempts that timed out on a lock and were retried. */
@@ -122,6 +125,7 @@ interface Plan {
   alreadyApplied: string[];
   leftPending: string[];
   pastTarget: string | undefined;
+  target: string;
   accepted: HistoryProblem[];
 }
 
@@ -131,6 +135,7 @@ function resultOf(plan: Plan, applied: MigrationFile[], lockRetries: number): Mi
     alreadyApplied: plan.alreadyApplied,
     leftPending: plan.leftPending,
     pastTarget: plan.pastTarget,
+    target: plan.target,
     accepted: plan.accepted,
     lockRetries,
   };
@@ -157,7 +162,7 @@ async function verifiedPlan(
   if (blocking.length > 0) {
     const overridable = blocking.every((p) => p.acceptable);
     throw new MigrationVerificationError(
-      `nothing applied: the database's history and drizzle/ disagree (${blocking.length} ${blocking.length === 1 ? 'problem' : 'problems'}): ` +
+      `nothing applied: the database's history and drizzle/ disagree (${counted(blocking.length, 'problem')}): ` +
         `${blocking.map(describeProblem).join(' ')}` +
         (overridable
           ? ' Run `npm run db:check` for the full report. Only if the change is deliberate, deploy past it with `npm run db:migrate -- --accept-drift "<reason>"` (recorded in drizzle.conversations_db_accepted_drift).'
@@ -170,6 +175,7 @@ async function verifiedPlan(
     alreadyApplied: [],
     leftPending: [],
     pastTarget: undefined,
+    target: migrations[target]?.tag ?? '',
     accepted: [],
   };
   plan.accepted = options.acceptDrift ? problems : [];
@@ -260,13 +266,4 @@ function resolveTarget(migrations: MigrationFile[], to: string | undefined): num
     );
   }
   return index;
-}
-
-/** Migration 0000 would fail on tables that already exist: say what to run instead. */
-async function refuseUnadoptedDatabase(tx: Queryable, migrations: MigrationFile[]): Promise<void> {
-  const position = await readStoryPosition(tx, migrations);
-  if (position.phase === 'empty') return;
-  throw new MigrationRefusedError(
-    `${position.summary} ${position.next ? `Run \`${position.next}\` first.` : 'Restore the missing tables (or point DATABASE_URL at the right database) first.'}`,
-  );
 }

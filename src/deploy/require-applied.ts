@@ -1,4 +1,5 @@
 import type { Queryable } from '../app/database.js';
+import { checkTheDatabase } from '../app/errors/wrong-database.js';
 import { MigrationRefusedError } from './errors.js';
 import { readHistory } from './history.js';
 import { readMigrations } from './migration-files.js';
@@ -26,6 +27,6 @@ export async function requireApplied(
       : `is at ${migrations.filter((m) => m.when <= lastApplied).at(-1)?.tag ?? 'an unknown migration'}`;
   throw new MigrationRefusedError(
     `${command} needs migration ${tag}, but this database ${current}. ` +
-      `Run \`npm run db:migrate -- --to ${tag}\` first, or check that DATABASE_URL names the right database.`,
+      `Run \`npm run db:migrate -- --to ${tag}\` first, or ${checkTheDatabase}.`,
   );
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../app/database.js';
+import { legacyChatCutover } from '../app/schema/legacy-chat-cutover.js';
 import { dropLegacyChatsSuffix, expandStepTag } from './expand-step.js';
 import { readHistory } from './history.js';
 import { baselineObjects, findBaselineObjects } from './legacy-presence.js';
@@ -25,10 +26,17 @@ export interface StoryPosition {
   phase: StoryPhase;
   /** One sentence: what the database holds. */
   summary: string;
-  /** The command to run next (`npm run ...`), or null when the story is done. */
+  /**
+   * The command to run next (`npm run ...`), or null when no command is: the story is done (`dropped`),
+   * or only a fix by hand helps (the summary says which).
+   */
   next: string | null;
-  /** Legacy rows neither moved nor archived (only in the expanded and moved phases). */
-  unaccounted?: { sessions: number; messages: number };
+  /**
+   * Set by `db:status --verify` (src/operator/cutover/verify-position.ts) between the expand step and
+   * the drop: the rows legacy_chat_differences(false) finds, per kind (empty when equal): exactly what
+   * the drop's guard refuses on.
+   */
+  differences?: Record<string, number>;
 }
 
 export async function readStoryPosition(
@@ -68,22 +76,33 @@ export async function readStoryPosition(
       next: toExpand,
     };
   }
-  const unaccounted = await countUnaccounted(db);
-  if (unaccounted.sessions + unaccounted.messages > 0) {
-    return {
-      phase: 'expanded',
-      summary: `The new tables exist; ${unaccounted.sessions} legacy ${plural(unaccounted.sessions, 'session')} and ${unaccounted.messages} legacy ${plural(unaccounted.messages, 'message')} are neither moved nor archived.`,
-      next: 'npm run chats:migrate',
-      unaccounted,
-    };
-  }
-  return {
-    phase: 'moved',
-    summary:
-      'Every legacy row is moved or archived (`npm run chats:validate` compares them); the drop of the legacy tables is pending.',
-    next: 'npm run db:migrate',
-    unaccounted,
-  };
+  return movePosition(db);
+}
+
+/**
+ * Between the expand step and the drop, only what the cutover recorded (cheap, and exact about what it
+ * claims): before chats:migrate ran, the move is next; after it, the drop, whose guard runs the one
+ * definition of "accounted for" (legacy_chat_differences, the check of chats:validate) and names the
+ * step to take when it refuses. No count of its own, which could disagree with the guard.
+ * `db:status --verify` runs that definition itself (src/operator/cutover/verify-position.ts).
+ */
+async function movePosition(db: Queryable): Promise<StoryPosition> {
+  const [recorded] = await queryRows<{ policy: string | null }>(
+    db,
+    sql`select ${legacyChatCutover.orphanPolicy} as policy from ${legacyChatCutover}`,
+  );
+  const policy = recorded?.policy ?? null;
+  return policy !== null
+    ? {
+        phase: 'moved',
+        summary: `chats:migrate has run (orphans: ${policy}); the drop of the legacy tables is pending. Its guard runs the check of \`npm run chats:validate\` and refuses, naming the step to take, unless the legacy and new tables are equal (\`npm run db:status -- --verify\` runs that check now).`,
+        next: 'npm run db:migrate',
+      }
+    : {
+        phase: 'expanded',
+        summary: 'The new tables exist and chats:migrate has not run yet.',
+        next: 'npm run chats:migrate',
+      };
 }
 
 async function unadoptedPosition(db: Queryable): Promise<StoryPosition> {
@@ -118,28 +137,4 @@ async function unadoptedPosition(db: Queryable): Promise<StoryPosition> {
     summary: `Some of the BEFORE schema exists (${present.join(', ')}) but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing, and there is no migration history.`,
     next: null,
   };
-}
-
-/**
- * Legacy rows neither moved (in the move's ledger) nor archived with their session: the drop's guard
- * refuses while any remain (drizzle/*_drop_legacy_chats.sql states the same condition in SQL).
- */
-async function countUnaccounted(db: Queryable): Promise<{ sessions: number; messages: number }> {
-  const [row] = await queryRows<{ sessions: string | number; messages: string | number }>(
-    db,
-    sql`select
-      (select pg_catalog.count(*) from chat_sessions cs
-        where not exists (select 1 from legacy_chat_moved_sessions l where l.session_id = cs.id)
-          and not exists (select 1 from chat_session_archive a where a.session_id = cs.id)) as sessions,
-      (select pg_catalog.count(*) from chat_messages cm
-        where not exists (select 1 from legacy_chat_moved_messages lm join messages m on m.id = lm.message_id
-                          where lm.message_id = cm.id)
-          and not exists (select 1 from chat_session_archive a where a.session_id = cm.session_id
-                          and a.messages @> pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object('id', cm.id)))) as messages`,
-  );
-  return { sessions: Number(row?.sessions ?? 0), messages: Number(row?.messages ?? 0) };
-}
-
-export function plural(count: number, noun: string): string {
-  return count === 1 ? noun : `${noun}s`;
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectNoSlips } from './message-rules.js';
 import { type RunResult, runInProcess } from './run.js';
 import { createTestDatabase, hasServer, serverOnlyReason, testServer } from './test-database.js';
 
@@ -22,7 +23,7 @@ export interface CommandUnderTest {
 export function expectCouldNotRun(
   result: RunResult,
   name: string,
-  { mentions = [], secret }: { mentions?: string[]; secret?: string } = {},
+  { mentions = [], secret, env }: { mentions?: string[]; secret?: string; env?: NodeJS.ProcessEnv } = {},
 ): void {
   const lines = result.stderr.trimEnd().split('\n');
   expect({ code: result.code, stdout: result.stdout, lines: lines.length }).toEqual({
@@ -33,6 +34,7 @@ export function expectCouldNotRun(
   expect(lines[0]).toMatch(new RegExp(`^${name}: \\S`));
   for (const text of mentions) expect(lines[0]).toContain(text);
   if (secret) expect(result.stdout + result.stderr).not.toContain(secret);
+  expectNoSlips(lines[0] ?? '', env);
 }
 
 /** An environment with no database configured, whose PGlite folder must stay absent. */

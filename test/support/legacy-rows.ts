@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../../src/app/database.js';
 import type { DatabaseHandle } from '../../src/operator/connect.js';
-import { syncingSetting } from '../../src/operator/cutover/syncing-setting.js';
 import { moveTargetTables as movedTables } from '../../src/operator/legacy-move/preconditions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -136,7 +135,7 @@ export async function checksums(db: Queryable): Promise<Record<string, string>> 
  */
 export async function withoutSync(db: Database, write: (tx: Queryable) => Promise<unknown>): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config(${syncingSetting}, 'on', true)`);
+    await tx.execute(sql`select conversations_cutover.legacy_chat_sync_mark()`);
     await write(tx);
   });
 }

@@ -13,3 +13,4 @@ export {
 export { readableError } from './readable-error.js';
 export { RefusedError } from './refused-error.js';
 export { InvalidInputError, WriteNotPermittedError, WriteTargetNotFoundError } from './write-errors.js';
+export { checkTheDatabase } from './wrong-database.js';

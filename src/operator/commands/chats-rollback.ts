@@ -11,8 +11,9 @@ Usage: npm run chats:rollback -- [--batch-size <n>] [--lock-timeout <ms>] [--wai
 
 Removes what chats:migrate created: its conversations with their messages and participants, its
 ledger, and the archive rows of orphans whose legacy session still exists. The legacy tables are left
-exactly as they are. Refuses once the legacy tables are gone (the drop has run), and while moved
-conversations hold messages or participants the new app wrote (it would delete them).
+exactly as they are. Once the legacy tables are gone (the drop has run) it refuses and names the
+db:rollback that undoes the drop first. It refuses while moved conversations hold messages or
+participants the new app wrote (it would delete them).
 
   --batch-size <n>   conversations per batch transaction (default 5000)
   --lock-timeout <ms>

@@ -91,7 +91,7 @@ export function defineCommand<O extends FlagOptions, P>(spec: CommandSpec<O, P>)
 
 /** Writes the one line a failure gets and returns its exit code. */
 export function reportFailure(name: string, error: unknown, io: CommandIo): number {
-  const { line, code } = failureLine(name, error, io.env.DATABASE_URL);
+  const { line, code } = failureLine(name, error, io);
   io.stderr.write(`${line}\n`);
   return code;
 }

@@ -87,7 +87,7 @@ export const dbMigrate = defineCommand({
       if (result.applied.length === 0) {
         out.write(
           result.pastTarget
-            ? `Nothing to apply: the database is already past ${params.to} (it is at ${result.pastTarget}); to go back, run \`npm run db:rollback -- --to ${params.to}\`.\n`
+            ? `Nothing to apply: the database is already past ${result.target} (it is at ${result.pastTarget}); to go back, run \`npm run db:rollback -- --to ${result.target}\`.\n`
             : 'Nothing to apply.\n',
         );
       }

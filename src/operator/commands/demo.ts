@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
+import { counted } from '../../app/counted.js';
 import { queryRows } from '../../app/database.js';
 import { expandStepTag } from '../../deploy/expand-step.js';
 import { legacyBaselineTag } from '../../deploy/legacy-baseline-tag.js';
@@ -104,7 +105,7 @@ async function runDemo(
   out(
     `${data.sessions} chat_sessions (${data.orphanSessions} without a move, ${data.nullTitles} with a NULL title), ` +
       `${data.messages} chat_messages (${data.nullContents} with NULL content, ${data.emailMessages} emails, ` +
-      `${data.mentionMessages} with mentions), ${data.moves} moves of ${data.employees} employees, ${data.users} users.`,
+      `${data.mentionMessages} with mentions), ${counted(data.moves, 'move')} of ${counted(data.employees, 'employee')}, ${counted(data.users, 'user')}.`,
   );
 
   step('Backup of the legacy tables (pg_dump), before anything changes');
@@ -124,7 +125,7 @@ async function runDemo(
       const complete =
         backup.rows.chat_sessions === live.sessions && backup.rows.chat_messages === live.messages;
       out(
-        `${backup.file}: ${backup.rows.chat_sessions} sessions and ${backup.rows.chat_messages} messages ` +
+        `${backup.file}: ${counted(backup.rows.chat_sessions, 'session')} and ${counted(backup.rows.chat_messages, 'message')} ` +
           `(${complete ? 'every legacy row' : `MISSING ROWS: the tables hold ${live.sessions} and ${live.messages}`}).`,
       );
       if (!complete) return 1;
@@ -213,8 +214,8 @@ async function runDemo(
                to_regclass('public.chat_sessions') is not null as legacy`,
   );
   out(
-    `${after?.conversations} conversations with ${after?.messages} messages, ${after?.ai} AI participants, ` +
-      `${after?.owners} employee owners; ${after?.archived} orphan sessions archived with their messages. ` +
+    `${counted(after?.conversations ?? 0, 'conversation')} with ${counted(after?.messages ?? 0, 'message')}, ${counted(after?.ai ?? 0, 'AI participant')}, ` +
+      `${counted(after?.owners ?? 0, 'employee owner')}; ${counted(after?.archived ?? 0, 'orphan session')} archived with their messages. ` +
       `Legacy tables ${after?.legacy ? 'still present' : 'dropped'}.`,
   );
   if (!io.env.DATABASE_URL) out(`Inspect it: PGLITE_DATA_DIR=${demoDir} npx drizzle-kit studio`);

@@ -5,7 +5,10 @@ import {
   postgresErrorOf,
 } from '../../app/errors/postgres-error.js';
 import { RefusedError } from '../../app/errors/refused-error.js';
+import { checkTheDatabase } from '../../app/errors/wrong-database.js';
+import { pgliteDataDir } from '../connection-target.js';
 import { exitCode } from './exit-code.js';
+import type { CommandIo } from './io.js';
 import { withoutPassword } from './secrets.js';
 import { UsageError } from './usage-error.js';
 
@@ -56,7 +59,7 @@ export function explain(name: string, error: unknown): { line: string; code: num
 export function failureLine(
   name: string,
   error: unknown,
-  databaseUrl: string | undefined,
+  io: Pick<CommandIo, 'env' | 'cwd'>,
 ): {
   line: string;
   code: number;
@@ -64,9 +67,25 @@ export function failureLine(
   const { line, code } = explain(name, error);
   // Library errors name their command for library callers; the line already starts with it.
   const own = line.startsWith(`${name} `) ? line.slice(name.length + 1) : line;
-  return { line: `${name}: ${oneLine(withoutPassword(own, databaseUrl))}`, code };
+  const named = nameTheDatabase(own, io.env, io.cwd);
+  return { line: `${name}: ${oneLine(withoutPassword(named, io.env.DATABASE_URL))}`, code };
 }
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/**
+ * The library's "wrong database?" phrase (checkTheDatabase), said of the database the command really
+ * uses: DATABASE_URL when it is set, else the embedded PGlite folder (never an unset DATABASE_URL).
+ */
+export function nameTheDatabase(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string {
+  const named = env.DATABASE_URL
+    ? 'check that DATABASE_URL names the database you meant'
+    : `check that the embedded PGlite database at ${pgliteDataDir(env, cwd)} is the one you meant (DATABASE_URL is not set; set it to use a PostgreSQL server)`;
+  return text.split(checkTheDatabase).join(named);
 }

@@ -1,3 +1,5 @@
+import { counted } from '../../app/counted.js';
+import { differenceAdvice } from '../cutover/difference-advice.js';
 import type {
   BatchRetry,
   MovePlan,
@@ -32,7 +34,7 @@ export function formatPlan(plan: MovePlan): string {
       m.byRole.map((r) => [r.role, r.authorType, r.count, r.moved]),
     ),
     '',
-    `Orphan sessions (no move): ${s.orphans}, with ${m.inOrphanSessions} messages: ${s.orphanAction}.`,
+    `Orphan sessions (no move): ${s.orphans}, with ${counted(m.inOrphanSessions, 'message')}: ${s.orphanAction}.`,
     ...(m.withoutSession.length
       ? [
           `Messages whose session does not exist (the foreign key was bypassed): ${m.withoutSession.length}; never moved, chats:validate fails them and the drop refuses them. Restore each session or delete each message: ${m.withoutSession.slice(0, 10).join(', ')}${m.withoutSession.length > 10 ? ', ...' : ''}`,
@@ -41,16 +43,18 @@ export function formatPlan(plan: MovePlan): string {
   ];
   if (s.orphanIds.length) out.push(`  ${ids(s.orphanIds)}`);
   out.push(
-    `Participants to create: ${plan.participants.aiToCreate} AI, ${plan.participants.ownersToCreate} employee owners.`,
-    `Owners of ${o.moves} moves (moves -> employees -> users by email, trimmed, case-insensitive): ` +
+    `Participants to create: ${plan.participants.aiToCreate} AI, ${counted(plan.participants.ownersToCreate, 'employee owner')}.`,
+    `Owners of ${counted(o.moves, 'move')} (moves -> employees -> users by email, trimmed, case-insensitive): ` +
       `${o.exactEmail} exact, ${o.differentCaseOrSpaces} differing in case or spaces, ` +
       `${o.missing.length} with no user, ${o.ambiguous.length} ambiguous (no owner inserted for these two).`,
   );
   for (const p of o.missing)
-    out.push(`  no user:   move ${p.moveId} (employee ${p.employeeId}), ${p.sessions} sessions`);
+    out.push(
+      `  no user:   move ${p.moveId} (employee ${p.employeeId}, ${JSON.stringify(p.employeeEmail)}), ${counted(p.sessions, 'session')}`,
+    );
   for (const p of o.ambiguous)
     out.push(
-      `  ambiguous: move ${p.moveId} (employee ${p.employeeId}) matches ${p.matchingUsers} users, ${p.sessions} sessions`,
+      `  ambiguous: move ${p.moveId} (employee ${p.employeeId}, ${JSON.stringify(p.employeeEmail)}) matches ${counted(p.matchingUsers, 'user')}, ${counted(p.sessions, 'session')}`,
     );
   out.push(
     '',
@@ -77,7 +81,7 @@ export function formatMoveResult(r: MoveResult): string {
     reasons.set(m.reason, t);
   }
   const out = [
-    `Moved in ${r.batches} batches of up to ${r.batchSize} rows in ${(r.durationMs / 1000).toFixed(2)}s, orphans: ${r.orphanPolicy}`,
+    `Moved in ${counted(r.batches, 'batch', 'batches')} of up to ${counted(r.batchSize, 'row')} in ${(r.durationMs / 1000).toFixed(2)}s, orphans: ${r.orphanPolicy}`,
     '',
     formatTable(
       ['legacy -> new', 'legacy rows', 'moved rows', 'inserted', 'updated', 'deleted'],
@@ -109,33 +113,33 @@ export function formatMoveResult(r: MoveResult): string {
       ],
     ),
     '',
-    `Participants: ${c.aiParticipantsInserted} AI inserted, ${c.ownersInserted} employee owners inserted, ${c.ownersRemoved} removed (owner changed).`,
+    `Participants: ${c.aiParticipantsInserted} AI inserted, ${counted(c.ownersInserted, 'employee owner')} inserted, ${c.ownersRemoved} removed (owner changed).`,
   ];
   if (r.retries.length) {
     out.push(
-      `Retried ${r.retries.length} times: ${[...new Set(r.retries.map((t) => t.batch))].join(', ')} (lock timeouts or conflicts; each retry ran the whole batch again).`,
+      `Retried ${counted(r.retries.length, 'time')}: ${[...new Set(r.retries.map((t) => t.batch))].join(', ')} (lock timeouts or conflicts; each retry ran the whole batch again).`,
     );
   }
   if (r.liveAt) {
     out.push(
       `The new app is live since ${r.liveAt.toISOString()}: the new tables win, so this run only added legacy rows that had no copy and rewrote nothing.` +
         (r.leftAsNewAppWrote > 0
-          ? ` ${r.leftAsNewAppWrote} rows differ between the shapes and were left as the new app wrote them; \`npm run chats:validate\` lists them.`
+          ? ` ${counted(r.leftAsNewAppWrote, 'row')} ${r.leftAsNewAppWrote === 1 ? 'differs' : 'differ'} between the shapes and ${r.leftAsNewAppWrote === 1 ? 'was' : 'were'} left as the new app wrote them; \`npm run chats:validate\` lists them.`
           : ''),
     );
   }
   if (r.conversationsKept.length) {
     out.push(
-      `Kept ${r.conversationsKept.length} moved conversations whose legacy session is gone, because the new app wrote messages in them: ${ids(r.conversationsKept)}`,
+      `Kept ${counted(r.conversationsKept.length, 'moved conversation')} whose legacy session is gone, because the new app wrote messages in ${r.conversationsKept.length === 1 ? 'it' : 'them'}: ${ids(r.conversationsKept)}`,
     );
   }
   if (reasons.size === 0) out.push('Every legacy row is in the new tables.');
   else {
     out.push(
-      `Not in the new tables: ${r.notMoved.sessions.length} sessions, ${r.notMoved.messages.length} messages:`,
+      `Not in the new tables: ${counted(r.notMoved.sessions.length, 'session')}, ${counted(r.notMoved.messages.length, 'message')}:`,
     );
     for (const [reason, t] of reasons)
-      out.push(`  ${t.sessions} sessions, ${t.messages} messages: ${reason}`);
+      out.push(`  ${counted(t.sessions, 'session')}, ${counted(t.messages, 'message')}: ${reason}`);
     const keptIds = r.notMoved.sessions.filter((s) => !s.reason.startsWith('archived')).map((s) => s.id);
     if (keptIds.length) out.push(`  sessions: ${ids(keptIds)}`);
   }
@@ -166,23 +170,37 @@ export function formatValidation(v: ValidationResult, shownIds = 10): string {
     out.push('', 'Failing ids:');
     for (const c of failed) out.push(`  ${c.check}: ${ids(c.failingIds, shownIds)}`);
   }
-  out.push(
-    '',
-    v.ok
-      ? 'Validation passed: every legacy row is moved or accounted for by the orphan policy.'
-      : 'Validation FAILED. Run `npm run chats:migrate` again (it converges), then validate again.',
-  );
+  out.push('', validationVerdict(v));
   return out.join('\n');
+}
+
+/**
+ * The last line: passed, or what to run (the drop guard's advice, src/operator/cutover/difference-advice.ts).
+ * Under --orphans keep the gate accounts for kept orphans, but the drop would lose them: say so.
+ */
+function validationVerdict(v: ValidationResult): string {
+  if (v.ok) {
+    const kept = v.orphanPolicy === 'keep' ? v.totals.keptSessions : 0;
+    if (kept === 0)
+      return 'Validation passed: every legacy row is moved or accounted for by the orphan policy.';
+    const advice = differenceAdvice({ 'orphan-not-archived': kept }, 'keep');
+    return `Validation passed under --orphans keep, but the drop refuses while kept orphans remain: ${advice.sentences.join(' ')}`;
+  }
+  const advice = differenceAdvice(v.differences, v.recordedOrphanPolicy);
+  const steps = advice.sentences.length
+    ? advice.sentences.join(' ')
+    : 'Run `npm run chats:migrate` again (it converges), then validate again.';
+  return `Validation FAILED. ${steps}`;
 }
 
 export function formatRollback(r: RollbackResult): string {
   const out = [
-    `Rolled back in ${r.batches} batches: removed ${r.conversationsDeleted} conversations, ${r.messagesDeleted} messages ` +
-      `(with their participants and ledger rows) and ${r.archiveDeleted} archive rows. The legacy tables are untouched.`,
+    `Rolled back in ${counted(r.batches, 'batch', 'batches')}: removed ${counted(r.conversationsDeleted, 'conversation')}, ${counted(r.messagesDeleted, 'message')} ` +
+      `(with their participants and ledger rows) and ${counted(r.archiveDeleted, 'archive row')}. The legacy tables are untouched.`,
   ];
   if (r.archiveKept.length) {
     out.push(
-      `Kept ${r.archiveKept.length} archive rows whose legacy session no longer exists (the archive is the only copy): ${ids(r.archiveKept)}`,
+      `Kept ${counted(r.archiveKept.length, 'archive row')} whose legacy session no longer exists (the archive is the only copy): ${ids(r.archiveKept)}`,
     );
   }
   return out.join('\n');

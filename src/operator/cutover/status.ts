@@ -43,7 +43,7 @@ export async function readCutoverStatus(db: Queryable): Promise<CutoverStatus> {
         from pg_catalog.pg_trigger t
         join pg_catalog.pg_class c on c.oid = t.tgrelid
         join pg_catalog.pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
-        where not t.tgisinternal and t.tgname in ('legacy_chat_sync_forward', 'legacy_chat_sync_reverse')`,
+        where not t.tgisinternal and t.tgname like 'legacy_chat_sync_%'`,
   );
   const triggers = syncTriggers.map(([table, trigger]) => {
     const row = found.find((f) => f.table === table && f.trigger === trigger);

@@ -1,4 +1,6 @@
 import { inferredOwnersSql, mapSql, orphanArchiveReason } from '../legacy-move/mapping.js';
+import { differencesSql } from './differences-sql.js';
+import { guardLogFunctionNames, guardLogSql, installGuardLog, uninstallGuardLog } from './guard-log-sql.js';
 import { syncingSetting } from './syncing-setting.js';
 
 // Renders drizzle/<n>_legacy_chat_sync.sql (the custom migration of the expand step that keeps the
@@ -7,30 +9,60 @@ import { syncingSetting } from './syncing-setting.js';
 // test/cutover-sql.test.ts fails when they differ. Every function pins search_path to pg_catalog,
 // pg_temp and names public objects in full, so nothing a hostile role puts in public is called.
 
-/** The four sync triggers: [table, trigger name, function]. */
+/**
+ * The sync's triggers: [table, trigger name, function]. conversations has two: its UPDATE trigger fires
+ * only when a column the legacy shape holds changed, so a last_message_at bump (one per message the new
+ * app posts) does not call the reverse sync.
+ */
 export const syncTriggers = [
   ['chat_sessions', 'legacy_chat_sync_forward', 'legacy_chat_sync_forward_session'],
   ['chat_messages', 'legacy_chat_sync_forward', 'legacy_chat_sync_forward_message'],
   ['conversations', 'legacy_chat_sync_reverse', 'legacy_chat_sync_reverse_conversation'],
+  ['conversations', 'legacy_chat_sync_reverse_update', 'legacy_chat_sync_reverse_conversation'],
   ['messages', 'legacy_chat_sync_reverse', 'legacy_chat_sync_reverse_message'],
 ] as const;
 
 const pinned = 'SET search_path = pg_catalog, pg_temp';
 const breakpoint = '\n--> statement-breakpoint\n';
 const q = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const syncKey = 'conversations_cutover.legacy_chat_sync_key';
+const marked = '"conversations_cutover"."legacy_chat_sync_marked"()';
+
+// The no-ping-pong marker (issue 11): a write made by the sync (or the mover, whose writes are the image
+// of the legacy rows) is skipped by the other direction. A plain setting any session could set to 'on'
+// let any session bypass the sync and make the shapes drift silently; the marker is now a random token
+// in a table only the owner reads (this migration draws it): only the sync's SECURITY DEFINER functions
+// and the owner's legacy_chat_sync_mark() can set the setting to it, and only that value skips the sync.
+// The key's primary key: under the mover's enable_seqscan = off, a scan of a table without an index costs
+// past jit_above_cost, and JIT compiled each read of the token (60 ms a batch, measured).
+const marker = `CREATE TABLE "conversations_cutover"."legacy_chat_sync_key" ("token" text PRIMARY KEY NOT NULL);${breakpoint}REVOKE ALL ON TABLE "conversations_cutover"."legacy_chat_sync_key" FROM PUBLIC;${breakpoint}INSERT INTO "conversations_cutover"."legacy_chat_sync_key" ("token")
+SELECT pg_catalog.md5(pg_catalog.gen_random_uuid()::text) OPERATOR(pg_catalog.||) pg_catalog.md5(pg_catalog.gen_random_uuid()::text);${breakpoint}-- Whether this transaction's writes are the sync's (or the mover's): the triggers' WHEN clause, so the
+-- app role may call it (it says yes or no, never the token). jit off: it runs once per row written, and
+-- a session that disables plans (the mover's enable_seqscan = off) must never make it compile (before
+-- the key had its primary key, that compiled it on every call: 60 ms a row, measured).
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_marked"() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER ${pinned} SET jit = off AS $sync$
+  SELECT COALESCE(pg_catalog.current_setting(${q(syncingSetting)}, true) = (SELECT k.token FROM ${syncKey} k), false);
+$sync$;${breakpoint}-- Marks the rest of this transaction's writes as the legacy image (the mover, chats:rollback): the sync
+-- skips them. The owner only (EXECUTE revoked from PUBLIC below).
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_mark"() RETURNS void
+LANGUAGE sql SECURITY DEFINER ${pinned} AS $sync$
+  SELECT pg_catalog.set_config(${q(syncingSetting)}, k.token, true) FROM ${syncKey} k;
+$sync$;`;
 
 /** The body of a trigger function that mirrors a write, skipping writes made by the other direction. */
 function syncTrigger(name: string, comment: string, declarations: string, body: string): string {
   return `-- ${comment}
-CREATE FUNCTION "conversations_cutover"."${name}"() RETURNS trigger
+CREATE OR REPLACE FUNCTION "conversations_cutover"."${name}"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER ${pinned} AS $sync$
 DECLARE
   outer_sync text := pg_catalog.current_setting(${q(syncingSetting)}, true);
+  marker text := (SELECT k.token FROM ${syncKey} k);
 ${declarations}BEGIN
-  IF outer_sync = 'on' THEN
+  IF outer_sync = marker THEN
     RETURN NULL;
   END IF;
-  PERFORM pg_catalog.set_config(${q(syncingSetting)}, 'on', true);
+  PERFORM pg_catalog.set_config(${q(syncingSetting)}, marker, true);
 ${body}
   PERFORM pg_catalog.set_config(${q(syncingSetting)}, COALESCE(outer_sync, ''), true);
   RETURN NULL;
@@ -92,32 +124,14 @@ const messageValues = (row: string) =>
 const messageInsert =
   'INSERT INTO public.messages AS m (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model, metadata, created_at)';
 
-/** The equality of a legacy session (cs, ledger l) and its conversation (c), under the mapping. */
-const sessionEqualsConversation = `(c.move_id, c.title, c.agent_mail_inbox_id, c.agent_mail_email_address, c.created_at, c.updated_at)
-          IS NOT DISTINCT FROM (${mapSql.moveId('cs.move_id', 'l.assigned_move_id')}, ${mapSql.title('cs.title')},
-            cs.agent_mail_inbox_id, cs.agent_mail_email_address, ${mapSql.utc('cs.created_at')}, ${mapSql.utc('cs.updated_at')})
-          AND (COALESCE(l.title_was_null, false), l.assigned_move_id)
-            IS NOT DISTINCT FROM (cs.title IS NULL, CASE WHEN cs.move_id IS NULL THEN l.assigned_move_id END)`;
-
-/**
- * The equality of a legacy message (cm) and its copy (m), under the mapping. The ledger's
- * content_was_null matters only where the copy's content is the replacement (''): looked up there
- * alone, so the check joins two tables of a million rows, not three.
- */
-const messageEqualsCopy = `(m.conversation_id, m.author_type, m.content, m.tool_calls, m.reasoning, m.model, m.metadata, m.created_at)
-          IS NOT DISTINCT FROM (cm.session_id, ${mapSql.authorType('cm.role')}, ${mapSql.content('cm.content')},
-            cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${mapSql.utc('cm.created_at')})
-          AND (m.content <> ${mapSql.content('NULL')} OR COALESCE((SELECT lm.content_was_null
-            FROM public.legacy_chat_moved_messages lm WHERE lm.message_id = m.id), false) = (cm.content IS NULL))`;
-
 const helpers = `-- The move's copy of a legacy session goes (its messages, participants and ledger rows with it).
-CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_drop_copy"(target_session uuid) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   DELETE FROM public.legacy_chat_moved_messages lm USING public.messages m
   WHERE m.id = lm.message_id AND m.conversation_id = target_session;
   DELETE FROM public.conversations c WHERE c.id = target_session;
 $sync$;${breakpoint}-- Every legacy message of a session that just became a conversation, moved as the mover moves them.
-CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_move_messages_of"(target_session uuid) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   ${messageInsert}
   SELECT ${messageValues('cm')}
@@ -127,7 +141,7 @@ LANGUAGE sql ${pinned} AS $sync$
   SELECT cm.id, cm.content IS NULL FROM public.chat_messages cm WHERE cm.session_id = target_session
   ON CONFLICT (message_id) ${upsertSet('lm', ['content_was_null'])};
 $sync$;${breakpoint}-- An archived orphan's message changed: rewrite the archive's array without scanning chat_messages.
-CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_archive_message"(target_session uuid, target_message uuid, image jsonb) RETURNS void
 LANGUAGE sql ${pinned} AS $sync$
   UPDATE public.chat_session_archive a SET messages = (
     SELECT COALESCE(pg_catalog.jsonb_agg(x.e ORDER BY
@@ -302,81 +316,37 @@ const reverseMessage = syncTrigger(
   END IF;`,
 );
 
-const differences = `-- The one definition of "the legacy and the new tables are equal under the mapping" (and of
--- "accounted for"): every row that breaks it, with the reason (src/cutover/differences.ts names them).
--- chats:validate reports these rows; the drop's guard refuses while there is one.
--- keep_orphans: orphan sessions left in chat_sessions (chats:migrate --orphans=keep) count as accounted for.
--- jit off and work_mem 64MB: measured at 300k messages, JIT compiling this one-off query cost more than
--- running it, and the hash of the full join of messages fits in memory instead of 16 batches on disk.
--- The drop runs it while it holds its locks (BENCHMARKS.md, "The cutover sync", has the time at 1M).
-CREATE FUNCTION "conversations_cutover"."legacy_chat_differences"(keep_orphans boolean)
-RETURNS TABLE (subject text, id uuid, problem text)
-LANGUAGE sql STABLE ${pinned} SET jit = off SET work_mem = '64MB' AS $sync$
-  SELECT d.subject, d.id, d.problem FROM (
-    SELECT 'session'::text AS subject, cs.id, CASE
-        WHEN a.session_id IS NOT NULL AND (c.id IS NOT NULL OR l.session_id IS NOT NULL) THEN 'moved-and-archived'
-        WHEN c.id IS NOT NULL THEN
-          CASE WHEN ${sessionEqualsConversation} THEN NULL ELSE 'session-different' END
-        WHEN cs.move_id IS NOT NULL OR l.session_id IS NOT NULL THEN
-          CASE WHEN a.session_id IS NOT NULL THEN 'archive-different' ELSE 'session-missing' END
-        WHEN a.session_id IS NOT NULL THEN
-          CASE WHEN (a.session, a.messages) IS NOT DISTINCT FROM (${mapSql.archiveRow('cs')}, COALESCE(g.messages, '[]'::jsonb))
-               THEN NULL ELSE 'archive-different' END
-        WHEN keep_orphans THEN NULL
-        ELSE 'orphan-not-archived'
-      END AS problem
-    FROM public.chat_sessions cs
-    LEFT JOIN public.legacy_chat_moved_sessions l ON l.session_id = cs.id
-    LEFT JOIN public.conversations c ON c.id = cs.id
-    LEFT JOIN public.chat_session_archive a ON a.session_id = cs.id
-    LEFT JOIN (
-      SELECT cm.session_id, ${mapSql.archiveMessages('cm')} AS messages
-      FROM public.chat_messages cm
-      WHERE cm.session_id IN (SELECT x.session_id FROM public.chat_session_archive x)
-      GROUP BY cm.session_id
-    ) g ON g.session_id = cs.id
-    UNION ALL
-    SELECT 'conversation'::text, c.id, 'conversation-without-session'::text FROM public.conversations c
-    WHERE NOT EXISTS (SELECT 1 FROM public.chat_sessions cs WHERE cs.id = c.id)
-    UNION ALL
-    SELECT 'archive'::text, a.session_id, 'conversation-without-session'::text FROM public.chat_session_archive a
-    WHERE NOT EXISTS (SELECT 1 FROM public.chat_sessions cs WHERE cs.id = a.session_id)
-    UNION ALL
-    -- A copy's conversation is its legacy session's id (checked above), so the sessions need looking
-    -- up only for the few legacy messages without a copy.
-    SELECT 'message'::text, COALESCE(cm.id, m.id), CASE
-        WHEN cm.id IS NULL THEN 'message-without-legacy'
-        WHEN m.id IS NULL THEN CASE
-          WHEN EXISTS (SELECT 1 FROM public.conversations c WHERE c.id = cm.session_id) THEN 'message-missing'
-          WHEN NOT EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = cm.session_id) THEN 'message-without-session'
-          WHEN EXISTS (SELECT 1 FROM public.chat_sessions s WHERE s.id = cm.session_id AND s.move_id IS NOT NULL)
-            THEN 'message-missing'
-        END
-        WHEN ${messageEqualsCopy} THEN NULL
-        ELSE 'message-different'
-      END
-    FROM public.chat_messages cm
-    FULL JOIN public.messages m ON m.id = cm.id
-  ) d
-  WHERE d.problem IS NOT NULL;
-$sync$;`;
+/** The WHEN clause of each sync trigger: only writes not marked as the sync's, and for conversations' UPDATE only a change of what the legacy shape holds. */
+const legacyConversationColumns = ['id', ...syncedConversationColumns];
+const syncTriggerEvent = (table: string, trigger: string) =>
+  table !== 'conversations'
+    ? { events: 'INSERT OR UPDATE OR DELETE', when: `NOT ${marked}` }
+    : trigger === 'legacy_chat_sync_reverse_update'
+      ? {
+          events: 'UPDATE',
+          when: `(${legacyConversationColumns.map((c) => `OLD.${c}`).join(', ')})
+      IS DISTINCT FROM (${legacyConversationColumns.map((c) => `NEW.${c}`).join(', ')}) AND NOT ${marked}`,
+        }
+      : { events: 'INSERT OR DELETE', when: `NOT ${marked}` };
 
-const install = `-- Creates the four sync triggers; the drop removes them (legacy_chat_sync_uninstall) and its down
--- file calls this again, so undoing the drop brings the sync back with the tables. The WHEN clause skips
--- writes made by the other direction (or by the mover) before any function is called or event queued.
-CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_install"() RETURNS void
+const install = `-- Creates the sync's triggers and the guard's log triggers; the drop removes them
+-- (legacy_chat_sync_uninstall) and its down file calls this again, so undoing the drop brings the sync
+-- back with the tables. The WHEN clause skips writes made by the other direction (or by the mover)
+-- before any function is called or event queued.
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
 ${syncTriggers
-  .map(
-    ([table, trigger, fn]) =>
-      `  CREATE TRIGGER "${trigger}" AFTER INSERT OR UPDATE OR DELETE ON "public"."${table}"
-    FOR EACH ROW WHEN (pg_catalog.current_setting(${q(syncingSetting)}, true) IS DISTINCT FROM 'on')
-    EXECUTE FUNCTION "conversations_cutover"."${fn}"();`,
-  )
+  .map(([table, trigger, fn]) => {
+    const { events, when } = syncTriggerEvent(table, trigger);
+    return `  CREATE TRIGGER "${trigger}" AFTER ${events} ON "public"."${table}"
+    FOR EACH ROW WHEN (${when})
+    EXECUTE FUNCTION "conversations_cutover"."${fn}"();`;
+  })
   .join('\n')}
+${installGuardLog}
 END
-$sync$;${breakpoint}CREATE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
+$sync$;${breakpoint}CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
 ${syncTriggers
@@ -386,6 +356,7 @@ ${syncTriggers
   END IF;`,
   )
   .join('\n')}
+${uninstallGuardLog}
 END
 $sync$;`;
 
@@ -395,48 +366,102 @@ export const touchUpdatedAtWithSync = `-- The sync copies each legacy session's 
 CREATE OR REPLACE FUNCTION "public"."conversations_touch_updated_at"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at
-     AND pg_catalog.current_setting(${q(syncingSetting)}, true) IS DISTINCT FROM 'on' THEN
+  IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at AND NOT ${marked} THEN
     NEW.updated_at := now();
   END IF;
   RETURN NEW;
 END
 $$;`;
 
+/** Functions only the owner calls (REVOKE from PUBLIC); the trigger functions and legacy_chat_sync_marked stay callable. */
 const functionNames = [
   'legacy_chat_sync_drop_copy(uuid)',
   'legacy_chat_sync_move_messages_of(uuid)',
   'legacy_chat_sync_archive_message(uuid, uuid, jsonb)',
   'legacy_chat_differences(boolean)',
+  'legacy_chat_differences_among(boolean, uuid[], uuid[])',
   'legacy_chat_sync_install()',
   'legacy_chat_sync_uninstall()',
+  'legacy_chat_sync_mark()',
+  'legacy_chat_guard_log_state()',
+  'legacy_chat_guard_log_since(pg_snapshot)',
 ];
 
-/** The whole custom migration, exactly as drizzle/<n>_legacy_chat_sync.sql holds it. */
+/** The functions this migration adds to those of the applied sync migration (its down drops them). */
+const addedFunctions = [
+  'legacy_chat_differences_among(boolean, uuid[], uuid[])',
+  'legacy_chat_sync_marked()',
+  'legacy_chat_sync_mark()',
+  ...guardLogFunctionNames,
+];
+
+/**
+ * The whole custom migration, exactly as drizzle/<n>_legacy_chat_sync_guarded.sql holds it: every sync
+ * function as this file defines it now (CREATE OR REPLACE over those of the applied
+ * <n>_legacy_chat_sync.sql, which stays as it was applied), the marker, the guard's log, the triggers again.
+ */
 export function renderCutoverSyncMigration(): string {
   return `${[
-    `-- Custom migration, generated from src/cutover/sync-sql.ts (npm run cutover:sql -- --write; do not edit by
--- hand): from the expand step until the drop, every write of the old app to chat_sessions / chat_messages
--- reaches the new tables, and every write of the new app to conversations / messages reaches the legacy
--- tables, in the same transaction, under the mapping of src/legacy-move/mapping.ts. A write made by one
--- direction sets ${syncingSetting} for its transaction, and the other direction skips it: no ping-pong.
--- The functions live in a schema of their own, where only the migrating role may create objects: in
--- public, a role with CREATE there could plant an overload (an extra parameter with a default) that
--- makes every call ambiguous or takes it over.
-CREATE SCHEMA "conversations_cutover";${breakpoint}${helpers}`,
+    `-- Custom migration, generated from src/operator/cutover/sync-sql.ts (npm run cutover:sql -- --write; do not edit by
+-- hand): the sync of the expand step as it is now (drizzle/<n>${appliedSyncMigrationSuffix} created it and
+-- stays as it was applied). From the expand step until the drop, every write of the old app to
+-- chat_sessions / chat_messages reaches the new tables, and every write of the new app to conversations /
+-- messages reaches the legacy tables, in the same transaction, under the mapping of
+-- src/operator/legacy-move/mapping.ts. A write made by one direction sets ${syncingSetting} to a token only the
+-- sync can read, and the other direction skips it: no ping-pong, and no bypass by setting it by hand.
+-- Every write to the tables the equality check reads is logged for the drop's guard (guard-log-sql.ts).
+${marker}`,
+    guardLogSql,
+    helpers,
     forwardSession,
     forwardMessage,
     reverseConversation,
     reverseMessage,
-    differences,
+    differencesSql,
     install,
     touchUpdatedAtWithSync,
     ...functionNames.map(
       (f) => `REVOKE ALL ON FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`,
     ),
+    'SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();',
     'SELECT "conversations_cutover"."legacy_chat_sync_install"();',
   ].join(breakpoint)}\n`;
 }
 
+/**
+ * The down of that migration, derived from the applied sync migration's text: the triggers go, the
+ * functions it created come back as they were applied (CREATE OR REPLACE), what it added goes, and the
+ * sync of the applied migration is installed again.
+ */
+export function renderCutoverSyncDown(appliedSync: string): string {
+  const statements = appliedSync.trimEnd().split(breakpoint);
+  const reinstall = statements.pop();
+  if (!statements[0]?.includes('CREATE SCHEMA') || !reinstall?.includes('legacy_chat_sync_install')) {
+    throw new Error(`the applied sync migration does not start with its schema and end with its install`);
+  }
+  const restored = statements
+    .slice(1)
+    .map((statement) =>
+      statement.replace(
+        'CREATE FUNCTION "conversations_cutover"',
+        'CREATE OR REPLACE FUNCTION "conversations_cutover"',
+      ),
+    );
+  return `${[
+    `-- Down of <n>_legacy_chat_sync_guarded, generated from drizzle/<n>${appliedSyncMigrationSuffix} by
+-- src/operator/cutover/sync-sql.ts (npm run cutover:sql -- --write): the sync's and the guard log's triggers go,
+-- the functions come back exactly as the applied sync migration created them, the marker and the log go,
+-- and that migration's sync is installed again. No row of the two shapes changes.
+SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();`,
+    ...restored,
+    ...addedFunctions.map((f) => `DROP FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')};`),
+    'DROP TABLE "conversations_cutover"."legacy_chat_guard_log";',
+    'DROP TABLE "conversations_cutover"."legacy_chat_sync_key";',
+    reinstall,
+  ].join(breakpoint)}\n`;
+}
+
 /** The migration's file name ends so; its number is wherever the journal puts it (before the drop). */
-export const cutoverSyncMigrationSuffix = '_legacy_chat_sync.sql';
+export const cutoverSyncMigrationSuffix = '_legacy_chat_sync_guarded.sql';
+/** The sync migration as first applied (left as it was: databases past the expand step hold its hash). */
+export const appliedSyncMigrationSuffix = '_legacy_chat_sync.sql';

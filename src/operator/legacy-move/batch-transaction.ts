@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { counted } from '../../app/counted.js';
 import { type Database, queryRows } from '../../app/database.js';
-import { syncingSetting } from '../cutover/syncing-setting.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -85,8 +85,8 @@ export async function inBatchTransaction<T>(
                        set_config('enable_hashjoin', ${joins}, true), set_config('enable_mergejoin', ${joins}, true),
                        set_config('enable_seqscan', ${joins}, true),
                        -- The mover's writes are the image of the legacy rows: the sync's reverse
-                       -- triggers must not write them back (src/operator/cutover/sync-sql.ts).
-                       set_config(${syncingSetting}, 'on', true),
+                       -- triggers must not write them back (the sync's marker: src/operator/cutover/sync-sql.ts).
+                       conversations_cutover.legacy_chat_sync_mark(),
                        pg_backend_pid() as pid`,
           );
           if (Number(row?.pid) !== ctx.pid) {
@@ -108,7 +108,7 @@ export async function inBatchTransaction<T>(
       if (attempt >= batchAttempts) {
         if (pg.code !== '55P03') throw error;
         throw new BatchLockTimeoutError(
-          `${label} gave up after ${batchAttempts} attempts: each waited ${ctx.lockTimeoutMs} ms (lock_timeout) for a lock ` +
+          `${label} gave up after ${counted(batchAttempts, 'attempt')}: each waited ${ctx.lockTimeoutMs} ms (lock_timeout) for a lock ` +
             `${await lockHolders(ctx.db)}. That batch wrote nothing; earlier batches are kept. ` +
             'Run the command again when that session is done, or raise --lock-timeout.',
           { cause: error },

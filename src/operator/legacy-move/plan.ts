@@ -6,9 +6,14 @@ import { type OrphanOptions, type OrphanPolicy, orphanPolicyOf } from './options
 import { inferredOwners } from './owner-inference.js';
 import { assertMoveExists, assertReadyToMove } from './preconditions.js';
 
+/** What JavaScript's trim() (and so the zod title schema) removes, as far as titles hold it. */
+const whitespace = ' \t\n\r\f\v';
+
 export interface OwnerProblem {
   moveId: string;
   employeeId: string;
+  /** The employee's email as the legacy table holds it (what an operator searches users for). */
+  employeeEmail: string;
   /** Users whose email matches the employee's (trimmed, case-insensitive): 0 missing, 2+ ambiguous. */
   matchingUsers: number;
   /** Sessions of that move that will get no owner participant. */
@@ -102,6 +107,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         already: number;
         orphans: number;
         null_titles: number;
+        blank_titles: number;
         ai_to_create: number;
         beyond_date: number;
       }>(
@@ -113,6 +119,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
                    (count(*) filter (where l.session_id is not null))::int as already,
                    (count(*) filter (where not ${movable}))::int as orphans,
                    (count(*) filter (where cs.title is null and ${movable}))::int as null_titles,
+                   (count(*) filter (where pg_catalog.btrim(cs.title, ${whitespace}) = '' and ${movable}))::int as blank_titles,
                    (count(*) filter (where ${movable} and not exists (
                       select 1 from conversation_participants p
                       where p.conversation_id = cs.id and p.participant_type::text = 'ai' and p.user_id is null)))::int as ai_to_create,
@@ -181,6 +188,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
       const owners = await queryRows<{
         move_id: string;
         employee_id: string;
+        employee_email: string;
         matches: number;
         exact: boolean | null;
         sessions: number;
@@ -190,7 +198,8 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
         sql`with moved as (
               select cs.id, coalesce(cs.move_id, l.assigned_move_id, ${assign}) as move_id
               from chat_sessions cs left join legacy_chat_moved_sessions l on l.session_id = cs.id where ${movable})
-            select o.move_id::text as move_id, o.employee_id::text as employee_id, o.matches, o.exact,
+            select o.move_id::text as move_id, o.employee_id::text as employee_id,
+                   (select e.email from employees e where e.id = o.employee_id) as employee_email, o.matches, o.exact,
                    pg_catalog.count(mv.id)::int as sessions,
                    (pg_catalog.count(mv.id) filter (where o.user_id is not null and not exists (
                       select 1 from conversation_participants p
@@ -201,6 +210,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
       const problem = (r: (typeof owners)[number]): OwnerProblem => ({
         moveId: r.move_id,
         employeeId: r.employee_id,
+        employeeEmail: r.employee_email,
         matchingUsers: r.matches,
         sessions: r.sessions,
       });
@@ -255,6 +265,12 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
             value: 'chat_sessions.title is NULL',
             rows: s.null_titles,
             becomes: `'${nullTitleReplacement}'`,
+          },
+          {
+            value: "chat_sessions.title is empty ('') or whitespace only",
+            rows: s?.blank_titles ?? 0,
+            becomes:
+              'moved as it is (a conversation title the app cannot set: the zod schemas refuse a blank title)',
           },
           {
             value: 'chat_messages.content is NULL',

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
+import { checkTheDatabase } from '../../app/errors/wrong-database.js';
 import { ownedRoles, tableNamesWithRole } from '../../app/schema/tables.js';
 import { expandStepTag } from '../../deploy/expand-step.js';
 import { historyTableExists } from '../../deploy/history.js';
@@ -45,8 +46,19 @@ export async function moveTablesPresence(db: Queryable): Promise<MoveTablesPrese
  */
 export async function assertReadyToMove(db: Queryable, command: string): Promise<void> {
   const presence = await moveTablesPresence(db);
-  if (presence.legacy && presence.target) return;
   const expand = `npm run db:migrate -- --to ${expandStepTag()}`;
+  if (presence.legacy && presence.target) {
+    // The mover marks its writes with the sync's marker (<n>_legacy_chat_sync_guarded): a database at an
+    // earlier expand step has the tables but not the marker, and would fail on the first batch.
+    const [marker] = await queryRows<{ present: boolean }>(
+      db,
+      sql`select pg_catalog.to_regprocedure('conversations_cutover.legacy_chat_sync_mark()') is not null as present`,
+    );
+    if (marker?.present) return;
+    throw new LegacyMoveRefusedError(
+      `${command} refused: this database is at an earlier expand step (the sync's marker, conversations_cutover.legacy_chat_sync_mark(), is missing). Run \`${expand}\` first.`,
+    );
+  }
   // No legacy tables and no conversations: not a database this package ever moved (the drop keeps them).
   if (!presence.legacy && presence.missingTarget.includes('conversations')) {
     const position = await readStoryPosition(db);
@@ -57,13 +69,21 @@ export async function assertReadyToMove(db: Queryable, command: string): Promise
     }
     throw new LegacyMoveRefusedError(
       `${command} refused: this database has neither the legacy chat tables (chat_sessions, chat_messages) nor the new ones. ` +
-        'Check that DATABASE_URL names the database of the old app (to try the move on generated data, run `npm run demo`).',
+        `Nothing was changed. The move needs the old app's database: ${checkTheDatabase} (to try the move on generated data, run \`npm run demo\`).`,
     );
   }
   if (!presence.legacy) {
+    if (command === 'chats:rollback') {
+      // Undoing the move after the drop starts with undoing the drop: its down file refills the
+      // legacy tables from the new ones; then the move can be rolled back.
+      throw new LegacyMoveRefusedError(
+        `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so the move cannot be rolled back yet. ` +
+          `Run \`npm run db:rollback -- --to ${expandStepTag()}\` first: it undoes the drop and refills them from the new tables; then run \`npm run chats:rollback\` again.`,
+      );
+    }
     throw new LegacyMoveRefusedError(
-      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to ${command === 'chats:rollback' ? 'roll back' : 'move or check'}. ` +
-        'Nothing to do; check that DATABASE_URL names the database you meant (`npm run db:status` shows where this one stands).',
+      `${command} refused: the legacy tables chat_sessions and chat_messages are gone (the drop has run), so there is nothing to move or check. ` +
+        `Nothing to do (\`npm run db:status\` shows where this database stands); ${checkTheDatabase}.`,
     );
   }
   const missing = presence.missingTarget.join(', ');

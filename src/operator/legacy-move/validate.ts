@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRow } from '../../app/database.js';
+import type { DifferenceCounts } from '../cutover/difference-advice.js';
 import { type DifferenceKind, differenceKinds } from '../cutover/differences.js';
 import { findDifferences } from '../cutover/find-differences.js';
 import { readCutoverState } from '../cutover/state.js';
@@ -39,6 +40,10 @@ export interface ValidationResult {
   liveAt: Date | null;
   totals: ValidationTotals;
   checks: ValidationCheck[];
+  /** The policy chats:migrate recorded (null before it ran): what the drop's guard advises by. */
+  recordedOrphanPolicy: OrphanPolicy | null;
+  /** legacy_chat_differences per kind, nonzero only: what failed the equality checks. */
+  differences: DifferenceCounts;
 }
 
 export interface ValidateOptions {
@@ -66,7 +71,7 @@ export async function validateLegacyMove(
   return db.transaction(
     async (tx) => {
       const ids = (query: SQL) => failingIds(tx, query, limit);
-      const { liveAt } = await readCutoverState(tx);
+      const { liveAt, orphanPolicy: recordedOrphanPolicy } = await readCutoverState(tx);
       // One definition of "equal under the mapping" for the gate and the drop's guard.
       const differences = await findDifferences(tx, policy === 'keep', limit);
       const checks: ValidationCheck[] = differences.map((d) =>
@@ -112,7 +117,16 @@ export async function validateLegacyMove(
         otherConversations: t.otherConversations,
         otherMessages: t.otherMessages,
       };
-      return { ok: checks.every((c) => c.ok), orphanPolicy: policy, liveAt, totals, checks };
+      const counts = Object.fromEntries(differences.filter((d) => d.count > 0).map((d) => [d.kind, d.count]));
+      return {
+        ok: checks.every((c) => c.ok),
+        orphanPolicy: policy,
+        liveAt,
+        totals,
+        checks,
+        recordedOrphanPolicy,
+        differences: counts,
+      };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );

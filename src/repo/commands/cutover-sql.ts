@@ -3,18 +3,27 @@ import { join } from 'node:path';
 import { defaultMigrationsFolder } from '../../deploy/migration-files.js';
 import { defineCommand } from '../../operator/commands/command.js';
 import { exitCode } from '../../operator/commands/exit-code.js';
-import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../../operator/cutover/sync-sql.js';
+import {
+  appliedSyncMigrationSuffix,
+  cutoverSyncMigrationSuffix,
+  renderCutoverSyncDown,
+  renderCutoverSyncMigration,
+} from '../../operator/cutover/sync-sql.js';
 
 const help = `
 Usage: npm run cutover:sql -- [--write]
 
-The sync migration (drizzle/<n>${cutoverSyncMigrationSuffix}) is generated from src/operator/cutover/sync-sql.ts and
-the mapping in src/operator/legacy-move/mapping.ts. Without flags: exit 0 when the file matches, 1 when it is
-stale. With --write: rewrite it (only before it is applied anywhere that matters; db:check compares hashes).
+The sync migration (drizzle/<n>${cutoverSyncMigrationSuffix}) and its down file are generated from
+src/operator/cutover/sync-sql.ts, the mapping in src/operator/legacy-move/mapping.ts and (for the down) the applied
+drizzle/<n>${appliedSyncMigrationSuffix}. Without flags: exit 0 when the files match, 1 when one is
+stale. With --write: rewrite them (only before the migration is applied anywhere that matters; db:check
+compares hashes).
 
-  --write   rewrite the migration from the TypeScript source
+  --write   rewrite the migration and its down file from the TypeScript source
   --help    show this help
 `;
+
+const find = (folder: string, suffix: string) => readdirSync(folder).find((f) => f.endsWith(suffix));
 
 export const cutoverSql = defineCommand({
   name: 'cutover:sql',
@@ -24,25 +33,36 @@ export const cutoverSql = defineCommand({
   usesDatabase: false,
   parse: (flags) => ({ write: flags.write ?? false }),
   execute: async ({ write }, io) => {
-    const name = readdirSync(defaultMigrationsFolder).find((f) => f.endsWith(cutoverSyncMigrationSuffix));
-    if (!name) {
+    const name = find(defaultMigrationsFolder, cutoverSyncMigrationSuffix);
+    const applied = find(defaultMigrationsFolder, appliedSyncMigrationSuffix);
+    if (!name || !applied) {
       io.stderr.write(
-        `cutover:sql: no drizzle/*${cutoverSyncMigrationSuffix}; create it with \`npx drizzle-kit generate --custom --name legacy_chat_sync\`.\n`,
+        `cutover:sql: no drizzle/*${name ? appliedSyncMigrationSuffix : cutoverSyncMigrationSuffix}; create it with \`npx drizzle-kit generate --custom --name ${name ? 'legacy_chat_sync' : 'legacy_chat_sync_guarded'}\`.\n`,
       );
       return exitCode.couldNotRun;
     }
-    const path = join(defaultMigrationsFolder, name);
-    const rendered = renderCutoverSyncMigration();
-    if (readFileSync(path, 'utf8') === rendered) {
-      io.stdout.write(`drizzle/${name} matches src/operator/cutover/sync-sql.ts.\n`);
+    const files = [
+      [name, renderCutoverSyncMigration()],
+      [`down/${name}`, renderCutoverSyncDown(readFileSync(join(defaultMigrationsFolder, applied), 'utf8'))],
+    ] as const;
+    const stale = files.filter(([file, rendered]) => {
+      const path = join(defaultMigrationsFolder, file);
+      return !find(join(path, '..'), file.replace(/^down\//, '')) || readFileSync(path, 'utf8') !== rendered;
+    });
+    if (stale.length === 0) {
+      io.stdout.write(`drizzle/${name} and drizzle/down/${name} match src/operator/cutover/sync-sql.ts.\n`);
       return exitCode.ok;
     }
     if (!write) {
-      io.stderr.write(`cutover:sql: drizzle/${name} is stale; run \`npm run cutover:sql -- --write\`.\n`);
+      io.stderr.write(
+        `cutover:sql: ${stale.map(([file]) => `drizzle/${file}`).join(' and ')} stale; run \`npm run cutover:sql -- --write\`.\n`,
+      );
       return exitCode.problem;
     }
-    writeFileSync(path, rendered);
-    io.stdout.write(`Wrote drizzle/${name}.\n`);
+    for (const [file, rendered] of stale) {
+      writeFileSync(join(defaultMigrationsFolder, file), rendered);
+      io.stdout.write(`Wrote drizzle/${file}.\n`);
+    }
     return exitCode.ok;
   },
 });

@@ -69,7 +69,10 @@ export function checkJournal(repo: Repository): Finding[] {
   }
   for (const [prefix, tags] of byPrefix) {
     if (tags.length < 2) continue;
-    const later = [...tags].sort().at(-1) ?? tags[0] ?? prefix;
+    // The newcomer is the one generated last (the largest journal `when`; a file the journal lacks
+    // first of all), not the one whose name sorts last: the other is already on main, maybe applied.
+    const when = (tag: string) => entries.find((e) => e.tag === tag)?.when ?? Number.POSITIVE_INFINITY;
+    const later = [...tags].sort((a, b) => when(a) - when(b)).at(-1) ?? prefix;
     finding(
       `drizzle/${later}.sql`,
       `migration number ${prefix || '(none)'} is used by ${tags.length} migrations: ${tags.sort().join(', ')} (two branches generated the same number).`,
