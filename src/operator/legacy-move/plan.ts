@@ -268,7 +268,7 @@ export async function planLegacyMove(db: Database, options: OrphanOptions = {}):
           },
           {
             value: "chat_sessions.title is empty ('') or whitespace only",
-            rows: s?.blank_titles ?? 0,
+            rows: s.blank_titles,
             becomes:
               'moved as it is (a conversation title the app cannot set: the zod schemas refuse a blank title)',
           },
