@@ -53,8 +53,8 @@ export async function moveMessageBatch(
         metadata, created_at)
       select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
       from src where not message_exists
-      -- The sync may have written it since this batch's snapshot: in REPEATABLE READ that conflict is a
-      -- serialization failure, and the batch runs again (batch-transaction.ts).
+      -- The sync may have written it since this statement's snapshot (the same image, under the
+      -- mapping): it is left as the sync wrote it.
       on conflict (id) do nothing
       returning 1
     ),

@@ -205,6 +205,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     await forEachBlockRange(db, 'chat_messages', batchSize, sizes?.messages ?? 0, async (blocks) => {
       const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
         indexProbes: true,
+        // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
+        // conversation the sync bumped meanwhile waits for it and re-checks, where REPEATABLE READ
+        // fails the whole batch (over and over while the old app writes into those sessions).
+        readCommitted: true,
         label: `messages batch ${batches + 1}`,
       });
       counts.messagesInserted += c.messagesInserted;
