@@ -22,7 +22,8 @@ deleted legacy rows), and never touches rows the new app wrote. Killed at any mo
 finishes the job. Keyset batches, each its own short transaction. The legacy tables are only read.
 
 ${orphanHelp}
-  --batch-size <n>     legacy rows per batch transaction (default 5000)
+  --batch-size <n>     legacy rows per batch transaction (default 5000; sessions batches hold at most
+                       1000: the old app's message inserts wait on their row locks)
   --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried up to 4 times
                        with a growing pause (0.25 s, 0.5 s, 1 s, 2 s), each retry a line on stderr;
                        then the command gives up, exit 2 (default 5000)

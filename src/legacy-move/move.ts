@@ -21,6 +21,7 @@ import {
   type OrphanOptions,
   type OrphanPolicy,
   orphanPolicyOf,
+  sessionsBatchCap,
 } from './options.js';
 import { assertMoveExists, assertReadyToMove } from './preconditions.js';
 import type { KeyRange } from './sql-range.js';
@@ -47,7 +48,7 @@ export interface MoveBatch {
 }
 
 export interface MoveOptions extends OrphanOptions, ThrottleOptions {
-  /** Legacy rows per batch (each batch is its own transaction). Default 5000. */
+  /** Legacy rows per batch (each batch is its own transaction; sessions batches at most 1000). Default 5000. */
   batchSize?: number;
   /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
   lockTimeoutMs?: number;
@@ -184,7 +185,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const firstRun = await nothingMovedYet(db);
 
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
-    await forEachRange(db, sql`chat_sessions`, batchSize, undefined, async (range, last) => {
+    const sessionsBatch = Math.min(batchSize, sessionsBatchCap);
+    await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
       const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
         indexProbes: true,
         label: `sessions batch ${batches + 1}`,
@@ -196,7 +198,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       counts.ownersInserted += c.ownersInserted;
       counts.ownersRemoved += c.ownersRemoved;
       conversationsKept.push(...c.conversationsKept);
-      await afterBatch('sessions', range, last ? (sizes?.sessions ?? 0) % batchSize || batchSize : batchSize);
+      await afterBatch(
+        'sessions',
+        range,
+        last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
+      );
     });
 
     // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
