@@ -1,3 +1,5 @@
+import type { ChainResult } from './chain.js';
+import { median } from './lib/stats.js';
 import { type BreakdownResult, variantNames } from './move-breakdown.js';
 
 export const breakdownStart = '<!-- move-breakdown:start -->';
@@ -13,6 +15,8 @@ export interface BreakdownContext {
   /** The 1-minute load average at the start and at the end of the run (2 cores shared). */
   load: { start: number; end: number };
   quick: boolean;
+  /** The whole migration chain applied to empty databases (PGlite and the server). */
+  chain?: ChainResult;
 }
 
 /** The breakdown as a marked Markdown block (`npm run bench -- --only move` replaces it). */
@@ -48,6 +52,14 @@ export function renderBreakdown(results: readonly BreakdownResult[], context: Br
       w?.writer ? `${ms(w.writer.p95Ms)} / ${ms(w.writer.maxMs)}` : 'n/a';
     out.push(
       `| ${r.label} | ${share} | ${writer(full)} | ${throttled ? `${writer(throttled)} (--max-rate ${r.maxRate})` : 'not run'} | ${seconds(r.dbCheckMs)} |`,
+    );
+  }
+  if (context.chain) {
+    const c = context.chain;
+    const all = (xs: number[]) => xs.map((x) => `${x.toFixed(0)} ms`).join(', ');
+    out.push(
+      '',
+      `The whole migration chain (${c.migrations.length} migrations, \`${c.migrations[0]}\` to \`${c.migrations.at(-1)}\`) applied by \`migrateDatabase\` to an empty database, the migrate call alone, median of ${c.serverMs.length}: PostgreSQL server ${median(c.serverMs).toFixed(0)} ms (${all(c.serverMs)}); PGlite ${median(c.pgliteMs).toFixed(0)} ms (${all(c.pgliteMs)}). \`db:check\` above is the whole command (\`node --import tsx scripts/db-check.ts\`, process start included) on the database \`chats:migrate\` just moved.`,
     );
   }
   out.push('', breakdownEnd);

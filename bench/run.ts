@@ -150,6 +150,8 @@ const bench = defineCommand({
       if (flags.only === 'move') {
         const sizes = flags.quick ? breakdownSizes.quick : breakdownSizes.full;
         const load = { start: os.loadavg()[0] ?? 0, end: 0 };
+        log('Chain: applying every migration to empty databases...');
+        const chain = await benchChain(server, 5);
         const results = [];
         for (const size of sizes) {
           const label = sizeLabel(size.messages);
@@ -173,6 +175,7 @@ const bench = defineCommand({
           startedAt: startedAt.toISOString(),
           load,
           quick: Boolean(flags.quick),
+          chain,
         });
         const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
         writeFileSync(out, spliceBreakdown(current, block));
