@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { defineConfig } from 'drizzle-kit';
-import { pgliteDataDir } from './src/connection-target.js';
+import { pgliteDataDir } from './src/operator/connection-target.js';
 
 // DATABASE_URL set: that PostgreSQL server. Unset: the embedded PGlite database the package's
 // commands use too, so `npx drizzle-kit migrate` and `npm run db:migrate` act on the same data.
 const url = process.env.DATABASE_URL;
 const common = {
   dialect: 'postgresql',
-  schema: './src/schema/index.ts',
+  schema: './src/app/schema/index.ts',
   out: './drizzle',
   casing: undefined,
   strict: true,

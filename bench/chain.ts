@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../src/connect.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
+import { openDatabase } from '../src/operator/connect.js';
 import type { BenchServer } from './lib/server.js';
 
 export interface ChainResult {

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import { Random } from '../src/seeded-random.js';
+import { Random } from '../src/app/seeded-random.js';
 import { copyRows } from './lib/copy.js';
 
 export interface LegacyDataSize {

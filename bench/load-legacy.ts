@@ -1,5 +1,5 @@
-import { openDatabase } from '../src/connect.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { openDatabase } from '../src/operator/connect.js';
 import { type LegacyDataSize, loadLegacyData } from './legacy-data.js';
 import type { BenchServer } from './lib/server.js';
 import { legacyBaselineTag } from './lib/sync.js';

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
-import { defineCommand } from '../src/commands/command.js';
-import { exitCode } from '../src/commands/exit-code.js';
-import { runAsProcess } from '../src/commands/process.js';
-import type { Database } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
+import type { Database } from '../src/app/database.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { onlineGuard, onlineMarker } from '../src/deploy/online-migration.js';
+import { defineCommand } from '../src/operator/commands/command.js';
+import { exitCode } from '../src/operator/commands/exit-code.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 import { BenchServer } from './lib/server.js';
 
 const help = `

@@ -1,8 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { type DatabaseHandle, openDatabase } from '../src/connect.js';
-import { type Database, queryRows } from '../src/database.js';
+import { type Database, queryRows } from '../src/app/database.js';
 import {
   conversationMessagesQuery,
   explainQuery,
@@ -12,7 +11,8 @@ import {
   type PlanNode,
   planNodes,
   userConversationsQuery,
-} from '../src/queries/index.js';
+} from '../src/app/queries/index.js';
+import { type DatabaseHandle, openDatabase } from '../src/operator/connect.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 

@@ -11,7 +11,7 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 export function rlsSection(r: RlsResult, startedAt: string, dataLine: string): string[] {
   const out = [rlsHeading, ''];
   out.push(
-    `Run ${startedAt}. ${dataLine} Each query is the function in \`src/queries/\`, run through drizzle on one postgres.js connection, ${r.runs} runs after 10 warm-up runs, the owner's run and the app role's run interleaved so that load on the machine hits both alike. "app" is the statement alone inside \`withUser\` (what row-level security costs); "app via withUser" adds BEGIN, withUser's one \`set_config\` statement and COMMIT. Policy calls: calls of the policies' SECURITY DEFINER functions per execution (\`pg_stat_get_xact_function_calls\`, \`track_functions = all\`).`,
+    `Run ${startedAt}. ${dataLine} Each query is the function in \`src/app/queries/\`, run through drizzle on one postgres.js connection, ${r.runs} runs after 10 warm-up runs, the owner's run and the app role's run interleaved so that load on the machine hits both alike. "app" is the statement alone inside \`withUser\` (what row-level security costs); "app via withUser" adds BEGIN, withUser's one \`set_config\` statement and COMMIT. Policy calls: calls of the policies' SECURITY DEFINER functions per execution (\`pg_stat_get_xact_function_calls\`, \`track_functions = all\`).`,
     '',
   );
   out.push(

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../src/connect.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { conversationMessagesQuery } from '../src/queries/index.js';
-import { withUser } from '../src/security/with-user.js';
+import { conversationMessagesQuery } from '../src/app/queries/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { openDatabase } from '../src/operator/connect.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 

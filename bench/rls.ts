@@ -1,15 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { openDatabase } from '../src/connect.js';
-import { type Database, type Queryable, queryRows } from '../src/database.js';
+import { type Database, type Queryable, queryRows } from '../src/app/database.js';
 import {
   conversationMessagesQuery,
   listConversationMessages,
   type MessageCursor,
   moveConversationsQuery,
   userConversationsQuery,
-} from '../src/queries/index.js';
-import { messages } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
+} from '../src/app/queries/index.js';
+import { messages } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { openDatabase } from '../src/operator/connect.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 import { benchWideUser, type WideUserRow } from './rls-wide.js';

@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineCommand } from '../src/commands/command.js';
-import { exitCode } from '../src/commands/exit-code.js';
-import { runAsProcess } from '../src/commands/process.js';
-import { UsageError } from '../src/commands/usage-error.js';
-import { redactUrl } from '../src/connection-target.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { defineCommand } from '../src/operator/commands/command.js';
+import { exitCode } from '../src/operator/commands/exit-code.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
+import { UsageError } from '../src/operator/commands/usage-error.js';
+import { redactUrl } from '../src/operator/connection-target.js';
 import { benchChain } from './chain.js';
 import type { LegacyDataSize } from './legacy-data.js';
 import { activitySection, withActivitySection } from './lib/activity-section.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../src/connection-target.js';
+import { redactUrl } from '../src/operator/connection-target.js';
 import { describeMachine } from './lib/machine.js';
 import {
   renderSuiteSection,

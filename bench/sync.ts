@@ -1,5 +1,5 @@
-import { openDatabase } from '../src/connect.js';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
+import { openDatabase } from '../src/operator/connect.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 import { removeSync } from './lib/sync.js';

@@ -1,4 +1,4 @@
-import { chatsCutover } from '../src/commands/chats-cutover.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsCutover } from '../src/operator/commands/chats-cutover.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsCutover);

@@ -1,4 +1,4 @@
-import { chatsMigrate } from '../src/commands/chats-migrate.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsMigrate } from '../src/operator/commands/chats-migrate.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsMigrate);

@@ -1,4 +1,4 @@
-import { chatsPlan } from '../src/commands/chats-plan.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsPlan } from '../src/operator/commands/chats-plan.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsPlan);

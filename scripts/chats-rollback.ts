@@ -1,4 +1,4 @@
-import { chatsRollback } from '../src/commands/chats-rollback.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsRollback } from '../src/operator/commands/chats-rollback.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsRollback);

@@ -1,4 +1,4 @@
-import { chatsStatus } from '../src/commands/chats-status.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsStatus } from '../src/operator/commands/chats-status.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsStatus);

@@ -1,4 +1,4 @@
-import { chatsValidate } from '../src/commands/chats-validate.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { chatsValidate } from '../src/operator/commands/chats-validate.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(chatsValidate);

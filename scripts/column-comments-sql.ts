@@ -1,8 +1,8 @@
-// Prints the custom migration *_conversations_column_comments as src/schema/column-comments.ts renders
+// Prints the custom migration *_conversations_column_comments as src/app/schema/column-comments.ts renders
 // it; with --write, writes it over the file in drizzle/ (then review the diff and commit it).
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderColumnCommentsMigration } from '../src/schema/column-comments.js';
+import { renderColumnCommentsMigration } from '../src/app/schema/column-comments.js';
 
 const folder = join(import.meta.dirname, '..', 'drizzle');
 const file = readdirSync(folder).find((name) => name.endsWith('_conversations_column_comments.sql'));

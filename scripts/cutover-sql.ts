@@ -1,4 +1,4 @@
-import { cutoverSql } from '../src/commands/cutover-sql.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
+import { cutoverSql } from '../src/repo/commands/cutover-sql.js';
 
 await runAsProcess(cutoverSql);

@@ -1,4 +1,4 @@
-import { dbBaseline } from '../src/commands/db-baseline.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { dbBaseline } from '../src/operator/commands/db-baseline.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(dbBaseline);

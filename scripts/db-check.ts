@@ -1,4 +1,4 @@
-import { dbCheck } from '../src/commands/db-check.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
+import { dbCheck } from '../src/repo/commands/db-check.js';
 
 await runAsProcess(dbCheck);

@@ -1,4 +1,4 @@
-import { dbMigrate } from '../src/commands/db-migrate.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { dbMigrate } from '../src/operator/commands/db-migrate.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(dbMigrate);

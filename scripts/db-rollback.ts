@@ -1,4 +1,4 @@
-import { dbRollback } from '../src/commands/db-rollback.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { dbRollback } from '../src/operator/commands/db-rollback.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(dbRollback);

@@ -1,4 +1,4 @@
-import { dbStatus } from '../src/commands/db-status.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { dbStatus } from '../src/operator/commands/db-status.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(dbStatus);

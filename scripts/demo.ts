@@ -1,4 +1,4 @@
-import { demo } from '../src/commands/demo.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { demo } from '../src/operator/commands/demo.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
 
 await runAsProcess(demo);

@@ -1,4 +1,4 @@
-import { docsEr } from '../src/commands/docs-er.js';
-import { runAsProcess } from '../src/commands/process.js';
+import { runAsProcess } from '../src/operator/commands/process.js';
+import { docsEr } from '../src/repo/commands/docs-er.js';
 
 await runAsProcess(docsEr);

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadLegacyData } from '../bench/legacy-data.js';
 import { legacyBaselineTag, removeSync } from '../bench/lib/sync.js';
 import { runSeedStep3 } from '../bench/seed-step3.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
 import {
   createTestDatabase,
   hasServer,

@@ -2,18 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { checkColumnComments } from '../src/drift/column-comments.js';
-import { repositoryAt } from '../src/drift/repository.js';
-import { runChecks } from '../src/drift/run-checks.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { columnComments, renderColumnCommentsMigration } from '../src/schema/column-comments.js';
+import { queryRows } from '../src/app/database.js';
+import { columnComments, renderColumnCommentsMigration } from '../src/app/schema/column-comments.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { checkColumnComments } from '../src/repo/drift/column-comments.js';
+import { repositoryAt } from '../src/repo/drift/repository.js';
+import { runChecks } from '../src/repo/drift/run-checks.js';
 import { repoRoot } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Issue 15 item 6: the database documents every column of the package's tables, from one source
-// (src/schema/column-comments.ts), and db:check notices when the live comments drift from it.
+// (src/app/schema/column-comments.ts), and db:check notices when the live comments drift from it.
 
 let database: TestDatabase;
 let handle: DatabaseHandle;
@@ -62,7 +62,7 @@ describe('column comments', () => {
     expect(report.couldNotCheck).toEqual([]);
     expect(report.findings.map((f) => f.message)).toEqual([
       expect.stringMatching(
-        /^column conversations\.title has the comment "edited by hand"; src\/schema\/column-comments\.ts says "Shown in/,
+        /^column conversations\.title has the comment "edited by hand"; src\/app\/schema\/column-comments\.ts says "Shown in/,
       ),
       expect.stringMatching(/^table messages has no comment;/),
     ]);

@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commands, operatorCommands } from '../src/commands/index.js';
-import { moveProgress } from '../src/commands/progress.js';
-import type { DatabaseHandle } from '../src/connect.js';
-import { insertLegacyDataset, type MoveProgress } from '../src/legacy-move/index.js';
-import { moverLockName } from '../src/legacy-move/mapping.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { legacyBaselineTag } from '../src/migrator/legacy-baseline-tag.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { legacyBaselineTag } from '../src/deploy/legacy-baseline-tag.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { moveProgress } from '../src/operator/commands/progress.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { insertLegacyDataset, type MoveProgress } from '../src/operator/legacy-move/index.js';
+import { moverLockName } from '../src/operator/legacy-move/mapping.js';
+import { commands, operatorCommands } from '../src/repo/commands/index.js';
 import { count } from './support/legacy-rows.js';
 import { repoRoot, run, runScript } from './support/run.js';
 import {
@@ -35,7 +35,7 @@ describe('every command as a process', () => {
     const bin = (args: string[]) =>
       run(
         process.execPath,
-        ['--import', 'tsx', resolve(repoRoot, 'src/commands/main.ts'), ...args],
+        ['--import', 'tsx', resolve(repoRoot, 'src/operator/commands/main.ts'), ...args],
         process.env,
       );
     const [list, unknown] = await Promise.all([bin(['--help']), bin(['db:nope'])]);

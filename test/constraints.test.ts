@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { conversationParticipants, conversations, messages, moves, users } from '../src/schema/index.js';
+import { queryRows } from '../src/app/database.js';
+import { conversationParticipants, conversations, messages, moves, users } from '../src/app/schema/index.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';

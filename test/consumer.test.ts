@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
+import { queryRows } from '../src/app/database.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
 import { type RunResult, repoRoot, run } from './support/run.js';
 import { createTestDatabase, type TestDatabase, testServer } from './support/test-database.js';
 
@@ -117,31 +117,31 @@ describe('the packed package in an app', () => {
         'LICENSE',
         'README.md',
         'package.json',
-        'dist/index.js',
-        'dist/index.d.ts',
-        'dist/zod/index.js',
-        'dist/zod/index.d.ts',
-        'dist/migrations.js',
-        'dist/migrator/index.js',
-        'dist/migrator/index.d.ts',
-        'dist/testing/index.js',
-        'dist/testing/index.d.ts',
+        'dist/app/index.js',
+        'dist/app/index.d.ts',
+        'dist/app/zod/index.js',
+        'dist/app/zod/index.d.ts',
+        'dist/app/migrations.js',
+        'dist/deploy/index.js',
+        'dist/deploy/index.d.ts',
+        'dist/app/testing/index.js',
+        'dist/app/testing/index.d.ts',
         'drizzle/meta/_journal.json',
         'drizzle/0001_conversations.sql',
       ]),
     );
     // The operator commands ship behind the bin; the repository's checks (drift, docs) do not.
-    expect(packedFiles).toContain('dist/commands/main.js');
-    expect(packedFiles.filter((path) => /^dist\/(drift|docs)\//.test(path))).toEqual([]);
+    expect(packedFiles).toContain('dist/operator/commands/main.js');
+    expect(packedFiles.filter((path) => /^dist\/repo\//.test(path))).toEqual([]);
   });
 
   it('the app entry points import none of the operator tooling, the drivers or the legacy tables', () => {
-    const { reached, packages } = importGraph(['dist/index.js', 'dist/zod/index.js', 'dist/migrations.js']);
-    expect(
-      [...reached].filter((file) =>
-        /^dist\/(commands|connect|database-url|migrator|legacy|legacy-move)\b/.test(file),
-      ),
-    ).toEqual([]);
+    const { reached, packages } = importGraph([
+      'dist/app/index.js',
+      'dist/app/zod/index.js',
+      'dist/app/migrations.js',
+    ]);
+    expect([...reached].filter((file) => /^dist\/(operator|deploy|repo)\//.test(file))).toEqual([]);
     expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual([
       'drizzle-orm',
       'drizzle-zod',
@@ -180,11 +180,9 @@ describe('the packed package in an app', () => {
   });
 
   it('@moveline/conversations-db/migrator imports drizzle-orm (a peer) and Node only: no driver, no command', () => {
-    const { reached, packages } = importGraph(['dist/migrator/index.js']);
-    expect(reached.has('dist/migrator/migrate.js')).toBe(true);
-    expect(
-      [...reached].filter((file) => /^dist\/(commands|connect|database-url|legacy-move|drift)\b/.test(file)),
-    ).toEqual([]);
+    const { reached, packages } = importGraph(['dist/deploy/index.js']);
+    expect(reached.has('dist/deploy/migrate.js')).toBe(true);
+    expect([...reached].filter((file) => /^dist\/(operator|repo)\//.test(file))).toEqual([]);
     expect([...packages].filter((name) => !name.startsWith('node:')).sort()).toEqual(['drizzle-orm']);
   });
 

@@ -1,13 +1,13 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { type Queryable, queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
-import { listUserConversations } from '../src/queries/user-conversations.js';
-import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
-import { postMessage } from '../src/writes/post-message.js';
+import { type Queryable, queryRows } from '../src/app/database.js';
+import { listUserConversations } from '../src/app/queries/user-conversations.js';
+import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { postMessage } from '../src/app/writes/post-message.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 

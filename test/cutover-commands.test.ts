@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { goLive } from '../src/cutover/index.js';
-import { queryRows } from '../src/database.js';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
+import { queryRows } from '../src/app/database.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { goLive } from '../src/operator/cutover/index.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { legacyThenExpanded } from './support/cutover.js';
 import { runInProcess } from './support/run.js';
 import type { TestDatabase } from './support/test-database.js';

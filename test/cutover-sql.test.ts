@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/cutover/index.js';
-import { queryRows } from '../src/database.js';
-import { mapSql } from '../src/legacy-move/mapping.js';
-import { dropLegacyChatsSuffix, expandStepTag } from '../src/migrator/expand-step.js';
-import { defaultMigrationsFolder } from '../src/migrator/migration-files.js';
+import { queryRows } from '../src/app/database.js';
+import { dropLegacyChatsSuffix, expandStepTag } from '../src/deploy/expand-step.js';
+import { defaultMigrationsFolder } from '../src/deploy/migration-files.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
+import { mapSql } from '../src/operator/legacy-move/mapping.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import type { TestDatabase } from './support/test-database.js';
 
-// The mapping has one home (src/legacy-move/mapping.ts): the sync migration is generated from it, and
+// The mapping has one home (src/operator/legacy-move/mapping.ts): the sync migration is generated from it, and
 // the hand-written SQL that reverses it (the down of the drop) spells it exactly as it does.
 
 const file = (folder: string, suffix: string) => {
@@ -21,7 +21,7 @@ const file = (folder: string, suffix: string) => {
 };
 
 describe('the sync migration', () => {
-  it('is exactly what src/cutover/sync-sql.ts renders (npm run cutover:sql -- --write)', () => {
+  it('is exactly what src/operator/cutover/sync-sql.ts renders (npm run cutover:sql -- --write)', () => {
     expect(file(defaultMigrationsFolder, cutoverSyncMigrationSuffix)).toBe(renderCutoverSyncMigration());
   });
 

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { goLive, readCutoverStatus } from '../src/cutover/index.js';
-import { queryRows } from '../src/database.js';
+import { queryRows } from '../src/app/database.js';
+import { messages } from '../src/app/schema/messages.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { rollbackDatabase } from '../src/deploy/rollback.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { goLive, readCutoverStatus } from '../src/operator/cutover/index.js';
 import {
   moveLegacyChats,
   planLegacyMove,
   rollbackLegacyMove,
   validateLegacyMove,
-} from '../src/legacy-move/index.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { rollbackDatabase } from '../src/migrator/rollback.js';
-import { messages } from '../src/schema/messages.js';
-import { withUser } from '../src/security/with-user.js';
+} from '../src/operator/legacy-move/index.js';
 import { tablesIn } from './support/catalog.js';
 import { legacyThenExpanded, retried, shapesDiffer } from './support/cutover.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';

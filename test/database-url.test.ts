@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionConfigError, parseDatabaseUrl } from '../src/database-url.js';
+import { ConnectionConfigError, parseDatabaseUrl } from '../src/operator/database-url.js';
 import { runInProcess } from './support/run.js';
 
 // One parse of DATABASE_URL decides both what the commands print and where the driver connects:

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
 import { runScript } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 

@@ -2,9 +2,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
-import { rollbackDatabase } from '../src/migrator/rollback.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
+import { rollbackDatabase } from '../src/deploy/rollback.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -108,7 +108,7 @@ describe('db:check with a database', () => {
       await db.execute(sql`CREATE TABLE "invoices" ("id" serial PRIMARY KEY, "state" "invoice_state")`);
     });
     const result = await repo.dbCheck(dbChecks, database.env);
-    const prefix = 'live-schema: database: differs from src/schema: to match, drizzle-kit would run: ';
+    const prefix = 'live-schema: database: differs from src/app/schema: to match, drizzle-kit would run: ';
     expect(
       lines(result.stdout)
         .map((l) => l.split(' Fix: ')[0])
@@ -129,7 +129,7 @@ describe('db:check with a database', () => {
     const result = await repo.dbCheck(['--only', 'live-schema'], database.env);
     expect(lines(result.stdout)).toEqual([
       expect.stringMatching(
-        /^live-schema: database: differs from src\/schema: to match, drizzle-kit would run: \(a table or column of this package was renamed or replaced in the database; drizzle-kit would ask whether it is a rename\) Fix: /,
+        /^live-schema: database: differs from src\/app\/schema: to match, drizzle-kit would run: \(a table or column of this package was renamed or replaced in the database; drizzle-kit would ask whether it is a rename\) Fix: /,
       ),
     ]);
     expect(result.code).toBe(1);

@@ -1,7 +1,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
+import { onlineGuard, onlineMarker } from '../src/deploy/online-migration.js';
 import { envWithoutDatabase, makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 
 // Each test breaks a fresh copy of the repository in exactly one way and runs that copy's db:check.
@@ -56,7 +56,7 @@ describe('db:check without a database', () => {
   });
 
   it('schema-vs-migrations: a schema change nobody generated', async () => {
-    const file = 'src/schema/conversations.ts';
+    const file = 'src/app/schema/conversations.ts';
     repo.write(
       file,
       repo
@@ -68,7 +68,7 @@ describe('db:check without a database', () => {
     expect(lines(result.stdout)).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^schema-vs-migrations: src/schema/: the schema has changes no migration covers; drizzle-kit generate would write drizzle/${nextNumber()}_\\w+\\.sql\\. Fix: run \`npm run db:generate -- --name <what-changed>\``,
+          `^schema-vs-migrations: src/app/schema/: the schema has changes no migration covers; drizzle-kit generate would write drizzle/${nextNumber()}_\\w+\\.sql\\. Fix: run \`npm run db:generate -- --name <what-changed>\``,
         ),
       ),
     ]);
@@ -76,12 +76,12 @@ describe('db:check without a database', () => {
   });
 
   it('schema-vs-migrations: a renamed column drizzle-kit would have to ask about', async () => {
-    const file = 'src/schema/conversations.ts';
+    const file = 'src/app/schema/conversations.ts';
     repo.write(file, repo.read(file).replace("text('agent_mail_inbox_id')", "text('agent_mail_inbox')"));
     expect(repo.read(file)).toContain("text('agent_mail_inbox')");
     const result = await repo.dbCheck(['--only', 'schema-vs-migrations'], env);
     expect(lines(result.stdout)).toEqual([
-      'schema-vs-migrations: src/schema/: the schema renames or replaces a table or column that no migration covers (drizzle-kit generate needs to ask whether it is a rename). Fix: run `npm run db:generate` in a terminal, answer its question, and commit the migration it writes.',
+      'schema-vs-migrations: src/app/schema/: the schema renames or replaces a table or column that no migration covers (drizzle-kit generate needs to ask whether it is a rename). Fix: run `npm run db:generate` in a terminal, answer its question, and commit the migration it writes.',
     ]);
     expect(result.code).toBe(1);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Command, commandNamed, commands } from '../src/commands/index.js';
+import { type Command, commandNamed, commands } from '../src/repo/commands/index.js';
 import { repoRoot } from './support/run.js';
 
 // Every invocation the README and the --help texts show runs as written: a synopsis has the shape a

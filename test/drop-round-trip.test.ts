@@ -1,11 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { insertLegacyDataset, moveLegacyChats, validateLegacyMove } from '../src/legacy-move/index.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { rollbackDatabase } from '../src/migrator/rollback.js';
+import { queryRows } from '../src/app/database.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { rollbackDatabase } from '../src/deploy/rollback.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import {
+  insertLegacyDataset,
+  moveLegacyChats,
+  validateLegacyMove,
+} from '../src/operator/legacy-move/index.js';
 import { tablesIn } from './support/catalog.js';
 import { expandedDatabase, tableChecksum } from './support/legacy-rows.js';
 import type { TestDatabase } from './support/test-database.js';

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pgTable, uuid } from 'drizzle-orm/pg-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderSchemaDoc, schemaDocPath } from '../src/docs/er-diagram.js';
-import * as schema from '../src/schema/index.js';
+import * as schema from '../src/app/schema/index.js';
+import { renderSchemaDoc, schemaDocPath } from '../src/repo/docs/er-diagram.js';
 import { repoRoot, run } from './support/run.js';
 
 const committed = readFileSync(join(repoRoot, schemaDocPath), 'utf8');

@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
-import { schemaChangeLockName } from '../src/migrator/lock.js';
-import { requireApplied } from '../src/migrator/require-applied.js';
+import { schemaChangeLockName } from '../src/deploy/lock.js';
+import { requireApplied } from '../src/deploy/require-applied.js';
 import { tablesIn } from './support/catalog.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';
 import { runInProcess, runScript } from './support/run.js';

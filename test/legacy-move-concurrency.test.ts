@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { insertLegacyDataset, validateLegacyMove } from '../src/legacy-move/index.js';
-import { moverLockKey } from '../src/legacy-move/mover-lock.js';
+import { queryRows } from '../src/app/database.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { insertLegacyDataset, validateLegacyMove } from '../src/operator/legacy-move/index.js';
+import { moverLockKey } from '../src/operator/legacy-move/mover-lock.js';
 import { count, insertMessage, insertSession, removeSync } from './support/legacy-rows.js';
 import { expectNoDuplicates, startMover as startMoverProcess } from './support/mover-process.js';
 import { runInProcess } from './support/run.js';

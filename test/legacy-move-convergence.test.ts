@@ -1,9 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { moveLegacyChats, rollbackLegacyMove, validateLegacyMove } from '../src/legacy-move/index.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { queryRows } from '../src/app/database.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import {
+  moveLegacyChats,
+  rollbackLegacyMove,
+  validateLegacyMove,
+} from '../src/operator/legacy-move/index.js';
 import {
   checksums,
   count,

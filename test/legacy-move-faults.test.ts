@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
+import { queryRows } from '../src/app/database.js';
+import { Random } from '../src/app/seeded-random.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import {
   insertLegacyDataset,
   type MoveReport,
   moveLegacyChats,
   rollbackLegacyMove,
   validateLegacyMove,
-} from '../src/legacy-move/index.js';
-import { Random } from '../src/seeded-random.js';
+} from '../src/operator/legacy-move/index.js';
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import { expectNoDuplicates, type MoverProcess, startMover } from './support/mover-process.js';

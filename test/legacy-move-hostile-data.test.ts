@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { type Queryable, queryRows } from '../src/database.js';
+import { type Queryable, queryRows } from '../src/app/database.js';
+import { messages } from '../src/app/schema/messages.js';
+import { messageSelectSchema } from '../src/app/zod/messages.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import {
   type MoveResult,
   moveLegacyChats,
   planLegacyMove,
   validateLegacyMove,
-} from '../src/legacy-move/index.js';
-import { messages } from '../src/schema/messages.js';
-import { messageSelectSchema } from '../src/zod/messages.js';
+} from '../src/operator/legacy-move/index.js';
 import { expandedDatabase, insertMove, insertSession } from './support/legacy-rows.js';
 import { runInProcess } from './support/run.js';
 import type { TestDatabase } from './support/test-database.js';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Queryable, queryRows } from '../src/database.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { type Queryable, queryRows } from '../src/app/database.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
 import { tablesIn } from './support/catalog.js';
 import { dumpCatalog } from './support/catalog-dump.js';
 import { describeHostileUse, expectCouldNotRun } from './support/hostile-use.js';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { moveLegacyChats, planLegacyMove, validateLegacyMove } from '../src/legacy-move/index.js';
+import { queryRows } from '../src/app/database.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
+import { moveLegacyChats, planLegacyMove, validateLegacyMove } from '../src/operator/legacy-move/index.js';
 import {
   checksums,
   count,

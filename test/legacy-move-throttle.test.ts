@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
-import { assertThrottle, throttleDelayMs } from '../src/legacy-move/throttle.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
+import { assertThrottle, throttleDelayMs } from '../src/operator/legacy-move/throttle.js';
 import { checksums, expandedDatabase } from './support/legacy-rows.js';
 
 // chats:migrate --max-rate / --pause: the wait between batches, and bad values refused before the

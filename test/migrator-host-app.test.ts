@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
+import { queryRows } from '../src/app/database.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
 import { runScript } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -92,7 +92,7 @@ describe('an app database that already has users, employees and moves', () => {
       const drift = await runScript('db-check.ts', dbCheck, database.env);
       expect(drift.code).toBe(1);
       expect(drift.stdout).toBe(
-        "live-schema: database: the app's table does not have what this package references: users.email is character varying(200), not text. Fix: restore that column with the type src/schema/core.ts gives it (the foreign keys and the owner inference use it).\n",
+        "live-schema: database: the app's table does not have what this package references: users.email is character varying(200), not text. Fix: restore that column with the type src/app/schema/core.ts gives it (the foreign keys and the owner inference use it).\n",
       );
     },
     processBudgetMs,

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { LockRetriesExhaustedError, type LockRetry } from '../src/migrator/lock-retries.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { onlineGuard, onlineMarker } from '../src/migrator/online-migration.js';
-import { rollbackDatabase } from '../src/migrator/rollback.js';
+import { queryRows } from '../src/app/database.js';
+import { LockRetriesExhaustedError, type LockRetry } from '../src/deploy/lock-retries.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { onlineGuard, onlineMarker } from '../src/deploy/online-migration.js';
+import { rollbackDatabase } from '../src/deploy/rollback.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { type RunResult, run, runDrizzleKit } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
+import { queryRows } from '../src/app/database.js';
 import { type RunResult, run } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
+import { queryRows } from '../src/app/database.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
 import { tablesIn } from './support/catalog.js';
 import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
 import {

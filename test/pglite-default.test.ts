@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openDatabase } from '../src/connect.js';
+import { openDatabase } from '../src/operator/connect.js';
 import { tablesIn } from './support/catalog.js';
 import { repoRoot, run, runDrizzleKit } from './support/run.js';
 

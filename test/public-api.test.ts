@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as main from '../src/index.js';
-import * as migrations from '../src/migrations.js';
-import * as testing from '../src/testing/index.js';
-import * as zod from '../src/zod/index.js';
+import * as main from '../src/app/index.js';
+import * as migrations from '../src/app/migrations.js';
+import * as testing from '../src/app/testing/index.js';
+import * as zod from '../src/app/zod/index.js';
 import { repoRoot } from './support/run.js';
 
 // The runtime exports of each entry point, name by name: adding or removing one is an API change and

@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { type Database, queryRows } from '../src/database.js';
+import { type Database, queryRows } from '../src/app/database.js';
 import {
   conversationMessagesQuery,
   explainQuery,
@@ -13,8 +12,9 @@ import {
   type PlanNode,
   planNodes,
   userConversationsQuery,
-} from '../src/queries/index.js';
-import type { ConversationStatus } from '../src/schema/index.js';
+} from '../src/app/queries/index.js';
+import type { ConversationStatus } from '../src/app/schema/index.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // A moderate data set: 4,000 conversations in 400 moves, about 25k messages whose times interleave

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as cutover from '../src/cutover/index.js';
-import * as main from '../src/index.js';
-import * as legacyMove from '../src/legacy-move/index.js';
-import * as migrations from '../src/migrations.js';
-import * as testing from '../src/testing/index.js';
-import * as zod from '../src/zod/index.js';
+import * as main from '../src/app/index.js';
+import * as migrations from '../src/app/migrations.js';
+import * as testing from '../src/app/testing/index.js';
+import * as zod from '../src/app/zod/index.js';
+import * as cutover from '../src/operator/cutover/index.js';
+import * as legacyMove from '../src/operator/legacy-move/index.js';
 import { repoRoot } from './support/run.js';
 
 // Issue 15: the README named functions the package did not export. Every `name(` the README shows is

@@ -1,11 +1,11 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { conversationParticipants, conversations, messages } from '../src/schema/index.js';
+import { conversationParticipants, conversations, messages } from '../src/app/schema/index.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
-// Relational queries (db.query.*) run on the relations of src/schema/relations.ts, both ways, on a
+// Relational queries (db.query.*) run on the relations of src/app/schema/relations.ts, both ways, on a
 // database that db:migrate built.
 
 let database: TestDatabase;

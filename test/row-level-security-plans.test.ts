@@ -1,8 +1,6 @@
 import { sql, TransactionRollbackError } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { type Database, type Queryable, queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { type Database, type Queryable, queryRows } from '../src/app/database.js';
 import {
   conversationMessagesQuery,
   explainQuery,
@@ -12,9 +10,11 @@ import {
   type PlanNode,
   planNodes,
   userConversationsQuery,
-} from '../src/queries/index.js';
-import { conversationsAppRole } from '../src/schema/index.js';
-import { type Transaction, withUser } from '../src/security/with-user.js';
+} from '../src/app/queries/index.js';
+import { conversationsAppRole } from '../src/app/schema/index.js';
+import { type Transaction, withUser } from '../src/app/security/with-user.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Issue 17: under row-level security the hot queries must return what they return as the owner (for

@@ -1,10 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { type Queryable, queryRows } from '../src/database.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
-import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
+import { type Queryable, queryRows } from '../src/app/database.js';
+import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
+import { queryRows } from '../src/app/database.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { columnsOf, enumLabels, foreignKeysOf, indexesOf, tablesIn } from './support/catalog.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
+import { queryRows } from '../src/app/database.js';
+import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { type DatabaseHandle, openDatabase } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
 import {

@@ -2,18 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { insertLegacyDataset } from '../src/legacy-move/index.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
+import { queryRows } from '../src/app/database.js';
 import {
   listConversationMessages,
   listMoveConversations,
   listUserConversations,
-} from '../src/queries/index.js';
-import { conversationParticipants, conversations, messages } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
+} from '../src/app/queries/index.js';
+import { conversationParticipants, conversations, messages } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
+import { insertLegacyDataset } from '../src/operator/legacy-move/index.js';
 import { insertMessage, insertSession } from './support/legacy-rows.js';
 import {
   boundToPlanted,
@@ -39,7 +39,7 @@ import {
 // withUser, the guarded drop, and the down files back to the baseline. Nothing planted may be
 // called, and nothing of the package may be bound to a planted object.
 //
-// Written against the mover and validator SQL of this branch; the cutover rewrite of src/legacy-move
+// Written against the mover and validator SQL of this branch; the cutover rewrite of src/operator/legacy-move
 // is checked by the same harness after merge (a failure here then names the unqualified call).
 
 const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -150,7 +150,7 @@ beforeAll(async () => {
           authorId: userId,
           content: 'posted under attack',
         });
-        // Every hot query of src/queries, as the app runs it.
+        // Every hot query of src/app/queries, as the app runs it.
         const db = tx as unknown as typeof app.db;
         const list = await listUserConversations(db, { userId });
         const page = await listConversationMessages(db, {

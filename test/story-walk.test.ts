@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../src/database.js';
-import { moveLegacyChats } from '../src/legacy-move/index.js';
-import { baselineLegacyDatabase } from '../src/migrator/baseline.js';
-import { expandStepTag } from '../src/migrator/expand-step.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import type { StoryPhase } from '../src/migrator/story.js';
+import type { Database, Queryable } from '../src/app/database.js';
+import { baselineLegacyDatabase } from '../src/deploy/baseline.js';
+import { expandStepTag } from '../src/deploy/expand-step.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { StoryPhase } from '../src/deploy/story.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { repoRoot, runScript } from './support/run.js';
 import {

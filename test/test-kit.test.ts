@@ -1,9 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/database.js';
-import { readMigrations } from '../src/migrator/migration-files.js';
-import { conversationParticipants, messages } from '../src/schema/index.js';
+import { queryRows } from '../src/app/database.js';
+import { conversationParticipants, messages } from '../src/app/schema/index.js';
 import {
   createConversation,
   createMessage,
@@ -12,7 +11,8 @@ import {
   createTestKit,
   type TestKit,
   type TestKitDatabase,
-} from '../src/testing/index.js';
+} from '../src/app/testing/index.js';
+import { readMigrations } from '../src/deploy/migration-files.js';
 import { tablesIn } from './support/catalog.js';
 import { hasServer, serverOnlyReason, testServer } from './support/test-database.js';
 

@@ -26,7 +26,7 @@ import {
   postMessage,
   type StartConversationInput,
   type withUser,
-} from '../src/index.js';
+} from '../src/app/index.js';
 import type {
   conversationInsertSchema,
   conversationParticipantInsertSchema,
@@ -34,7 +34,7 @@ import type {
   messageInsertSchema,
   messageMetadataSchema,
   messageSelectSchema,
-} from '../src/zod/index.js';
+} from '../src/app/zod/index.js';
 
 // Pins the types app code compiles against; `vitest` type-checks this file (it never runs it).
 

@@ -1,17 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/connect.js';
-import { queryRows } from '../src/database.js';
+import { queryRows } from '../src/app/database.js';
 import {
   InvalidInputError,
   WriteNotPermittedError,
   WriteTargetNotFoundError,
-} from '../src/errors/write-errors.js';
-import { migrateDatabase } from '../src/migrator/migrate.js';
-import { listUserConversations } from '../src/queries/user-conversations.js';
-import { conversationParticipants, conversations, messages, users } from '../src/schema/index.js';
-import { withUser } from '../src/security/with-user.js';
-import { archiveConversation, markRead, postMessage, startConversation } from '../src/writes/index.js';
+} from '../src/app/errors/write-errors.js';
+import { listUserConversations } from '../src/app/queries/user-conversations.js';
+import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { withUser } from '../src/app/security/with-user.js';
+import { archiveConversation, markRead, postMessage, startConversation } from '../src/app/writes/index.js';
+import { migrateDatabase } from '../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 

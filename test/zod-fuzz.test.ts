@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZodError, ZodType } from 'zod';
-import * as schemas from '../src/zod/index.js';
+import * as schemas from '../src/app/zod/index.js';
 
 // Apps put these schemas at their API boundary, in front of anything a client sends. Whatever
 // arrives, parsing must end in a value or a ZodError: never a TypeError from inside a refinement or

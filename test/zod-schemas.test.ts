@@ -15,7 +15,7 @@ import {
   messageMetadataSchema,
   messageSelectSchema,
   messageUpdateSchema,
-} from '../src/zod/index.js';
+} from '../src/app/zod/index.js';
 
 // The zod schemas of `./zod`, judged by what an API would show its caller: z.prettifyError's text.
 

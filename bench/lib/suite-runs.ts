@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
-import { runProcess } from '../../src/drift/run-process.js';
+import { runProcess } from '../../src/repo/drift/run-process.js';
 
 export interface SuiteRun {
   load: boolean;

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../src/database.js';
+import { type Queryable, queryRows } from '../../src/app/database.js';
 
 /**
  * Everything the migrations create in the public schema (and the policies' conversations_security, the sync's conversations_cutover), as sorted text lines: relations, columns

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../src/database.js';
+import { type Queryable, queryRows } from '../../src/app/database.js';
 
 export interface ColumnFact {
   column: string;

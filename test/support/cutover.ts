@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../../src/connect.js';
-import { type Queryable, queryRows } from '../../src/database.js';
-import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/legacy-move/index.js';
-import { mapSql } from '../../src/legacy-move/mapping.js';
-import { expandStepTag } from '../../src/migrator/expand-step.js';
-import { migrateDatabase } from '../../src/migrator/migrate.js';
+import { type Queryable, queryRows } from '../../src/app/database.js';
+import { expandStepTag } from '../../src/deploy/expand-step.js';
+import { migrateDatabase } from '../../src/deploy/migrate.js';
+import type { DatabaseHandle } from '../../src/operator/connect.js';
+import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/operator/legacy-move/index.js';
+import { mapSql } from '../../src/operator/legacy-move/mapping.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**

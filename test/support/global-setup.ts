@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { redactUrl } from '../../src/connection-target.js';
-import { copyPgliteDataDir, preparePgliteDataDir } from '../../src/testing/pglite-databases.js';
-import { createServerTemplate, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import { copyPgliteDataDir, preparePgliteDataDir } from '../../src/app/testing/pglite-databases.js';
+import { createServerTemplate, uniqueDatabaseName } from '../../src/app/testing/server-databases.js';
+import { redactUrl } from '../../src/operator/connection-target.js';
 import { type MigrationStep, migrateToStep, migrationSteps } from './migration-step.js';
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { DatabaseHandle } from '../../src/connect.js';
-import { syncingSetting } from '../../src/cutover/syncing-setting.js';
-import { type Database, type Queryable, queryRows } from '../../src/database.js';
-import { moveTargetTables as movedTables } from '../../src/legacy-move/preconditions.js';
+import { type Database, type Queryable, queryRows } from '../../src/app/database.js';
+import type { DatabaseHandle } from '../../src/operator/connect.js';
+import { syncingSetting } from '../../src/operator/cutover/syncing-setting.js';
+import { moveTargetTables as movedTables } from '../../src/operator/legacy-move/preconditions.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { ConversationsDatabase } from '../../src/conversations-schema.js';
-import type { Database } from '../../src/database.js';
-import { expandStepTag } from '../../src/migrator/expand-step.js';
-import { migrateDatabase } from '../../src/migrator/migrate.js';
-import { type MigrationFile, readMigrations } from '../../src/migrator/migration-files.js';
+import type { ConversationsDatabase } from '../../src/app/conversations-schema.js';
+import type { Database } from '../../src/app/database.js';
+import { expandStepTag } from '../../src/deploy/expand-step.js';
+import { migrateDatabase } from '../../src/deploy/migrate.js';
+import { type MigrationFile, readMigrations } from '../../src/deploy/migration-files.js';
 
 /**
  * The states of the migration chain a test starts from: nothing applied; the legacy baseline only

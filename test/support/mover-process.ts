@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { type Queryable, queryRows } from '../../src/database.js';
+import { type Queryable, queryRows } from '../../src/app/database.js';
 import { repoRoot } from './run.js';
 
 export interface MoverProcess {

@@ -1,4 +1,4 @@
-import { type PostgresError, postgresErrorOf } from '../../src/errors/index.js';
+import { type PostgresError, postgresErrorOf } from '../../src/app/errors/index.js';
 
 /** The error PostgreSQL raised for a statement, whichever driver wrapped it (drizzle wraps both). */
 export async function rejection(

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/drift/scratch-copy.js';
+import { makeScratchCopy, type ScratchCopy, scratchEntries } from '../../src/repo/drift/scratch-copy.js';
 import { type RunResult, repoRoot, runInProcess } from './run.js';
 
 /** A copy of the repository a test may break on purpose: db:check there sees exactly that drift. */

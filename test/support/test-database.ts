@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../../src/connect.js';
-import { copyPgliteDataDir } from '../../src/testing/pglite-databases.js';
-import { createServerDatabase, uniqueDatabaseName } from '../../src/testing/server-databases.js';
+import { copyPgliteDataDir } from '../../src/app/testing/pglite-databases.js';
+import { createServerDatabase, uniqueDatabaseName } from '../../src/app/testing/server-databases.js';
+import { type DatabaseHandle, openDatabase } from '../../src/operator/connect.js';
 import type { MigrationStep } from './migration-step.js';
 
 export const testServer = inject('testServer');

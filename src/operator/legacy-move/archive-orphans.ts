@@ -1,0 +1,78 @@
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../../app/database.js';
+import { orphanArchiveReason } from './mapping.js';
+import { inRange, type KeyRange } from './sql-range.js';
+
+/** An orphan: a legacy session without a move that the move did not attach to one. */
+export const orphanFilter = sql`t.move_id is null
+  and not exists (select 1 from legacy_chat_moved_sessions l where l.session_id = t.id)`;
+
+/**
+ * The legacy image of each session as the archive stores it: the row as jsonb, and its messages as a
+ * jsonb array ordered by (created_at, id). Columns: session_id, session, messages. `sessionFilter`
+ * is applied to chat_sessions aliased t. Messages are aggregated in one pass (chat_messages has no
+ * index on session_id, so a lookup per session would scan the table each time).
+ */
+export function archiveImage(sessionFilter: ReturnType<typeof sql>) {
+  return sql`(
+    select t.id as session_id, pg_catalog.to_jsonb(t) as session, coalesce(g.messages, '[]'::jsonb) as messages
+    from chat_sessions t
+    left join (
+      select cm.session_id, pg_catalog.jsonb_agg(pg_catalog.to_jsonb(cm) order by cm.created_at, cm.id) as messages
+      from chat_messages cm
+      where cm.session_id in (select t.id from chat_sessions t where ${sessionFilter})
+      group by cm.session_id
+    ) g on g.session_id = t.id
+    where ${sessionFilter}
+  )`;
+}
+
+export interface ArchiveBatchCounts {
+  archiveInserted: number;
+  archiveUpdated: number;
+}
+
+/** --orphans=archive for one key range of orphan sessions: the session and its messages, with the reason. */
+export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promise<ArchiveBatchCounts> {
+  // With the sync on, an old-app message written into one of these orphans must be in the image, or
+  // find the archive row and be added to it by the sync: lock the sessions first (a message's foreign
+  // key check waits for this batch, or this batch for the message), then read (READ COMMITTED: the
+  // image below sees the messages this lock waited for).
+  await tx.execute(
+    sql`select 1 from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)} for update of t`,
+  );
+  const [row] = await queryRows<{ inserted: number; updated: number }>(
+    tx,
+    sql`
+    with written as (
+      insert into chat_session_archive as a (session_id, session, messages, reason)
+      select img.session_id, img.session, img.messages, ${orphanArchiveReason}
+      from ${archiveImage(sql`${orphanFilter} and ${inRange(sql`t.id`, range)}`)} img
+      on conflict (session_id) do update set
+        session = excluded.session, messages = excluded.messages, reason = excluded.reason
+      where (a.session, a.messages) is distinct from (excluded.session, excluded.messages)
+      returning (a.xmax = 0) as inserted
+    )
+    select (count(*) filter (where inserted))::int as inserted, (count(*) filter (where not inserted))::int as updated
+    from written`,
+  );
+  return { archiveInserted: row?.inserted ?? 0, archiveUpdated: row?.updated ?? 0 };
+}
+
+/**
+ * Archive rows that no longer mirror an orphan: the session is gone from the legacy tables, or it
+ * has a move now (it is then moved instead). The archive is the move's own table.
+ */
+export async function pruneArchive(tx: Queryable): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`
+    with gone as (
+      delete from chat_session_archive a
+      where not exists (select 1 from chat_sessions t where t.id = a.session_id and ${orphanFilter})
+      returning 1
+    )
+    select count(*)::int as n from gone`,
+  );
+  return row?.n ?? 0;
+}

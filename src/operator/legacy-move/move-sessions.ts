@@ -1,0 +1,173 @@
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRows } from '../../app/database.js';
+import { asUtc, nullTitleReplacement } from './mapping.js';
+import { inferredOwners } from './owner-inference.js';
+import { inRange, type KeyRange } from './sql-range.js';
+
+export interface SessionBatchCounts {
+  conversationsInserted: number;
+  conversationsUpdated: number;
+  conversationsDeleted: number;
+  /** Moved conversations whose legacy session is gone but which hold messages the new app wrote: kept. */
+  conversationsKept: string[];
+  aiParticipantsInserted: number;
+  ownersInserted: number;
+  ownersRemoved: number;
+}
+
+/**
+ * Sessions -> conversations for one key range of chat_sessions, seed 000 Step 3 mapping: same id,
+ * type general, status active, created_by NULL, NULL title -> 'New Conversation', timestamps read as
+ * UTC. Writes only rows that are new or differ, deletes the move's copies whose session is gone (or
+ * lost its move), records the ledger, one AI participant, and the inferred employee owner.
+ * `assignMoveId`: the move orphan sessions are attached to (--orphans=assign), else undefined.
+ */
+export async function moveSessionBatch(
+  tx: Queryable,
+  range: KeyRange,
+  assignMoveId: string | undefined,
+  live = false,
+): Promise<SessionBatchCounts> {
+  // With the sync on, an old-app message written into a session of this range must either see the
+  // conversation this batch creates (the sync then moves it) or be committed before this batch, so a
+  // later message batch sees it. Row locks on the batch's sessions order the two: the message's foreign
+  // key check (FOR KEY SHARE on its session) waits for this batch, or this batch waits for the message.
+  await tx.execute(sql`select 1 from chat_sessions cs where ${inRange(sql`cs.id`, range)} for update`);
+  const assign = sql`${assignMoveId ?? null}::uuid`;
+  const mappedMove = sql`coalesce(cs.move_id, l.assigned_move_id, ${assign})`;
+
+  const written = await queryRows<{ id: string; inserted: boolean }>(
+    tx,
+    sql`
+    insert into conversations as c (id, move_id, title, type, status, created_by,
+      agent_mail_inbox_id, agent_mail_email_address, created_at, updated_at)
+    select s.id, s.move_id, s.title, 'general', 'active', null, s.inbox, s.address, s.created_at, s.updated_at
+    from (
+      select cs.id, ${mappedMove} as move_id, coalesce(cs.title, ${nullTitleReplacement}) as title,
+             cs.agent_mail_inbox_id as inbox, cs.agent_mail_email_address as address,
+             ${asUtc('cs.created_at')} as created_at, ${asUtc('cs.updated_at')} as updated_at,
+             l.session_id is not null as moved
+      from chat_sessions cs
+      left join legacy_chat_moved_sessions l on l.session_id = cs.id
+      where ${inRange(sql`cs.id`, range)}
+    ) s
+    left join conversations cur on cur.id = s.id
+    where s.move_id is not null
+      and (cur.id is null
+        -- Only the move's own copies are rewritten, and only before go-live: a conversation the new
+        -- app created (no ledger row) is its own, and after go-live the new tables win. type, status
+        -- and created_by are the new app's from the first write on (the legacy shape has no such fields).
+        or (s.moved and not ${live}::boolean
+            and (cur.move_id, cur.title, cur.agent_mail_inbox_id, cur.agent_mail_email_address, cur.created_at,
+                 cur.updated_at)
+                is distinct from (s.move_id, s.title, s.inbox, s.address, s.created_at, s.updated_at)))
+    on conflict (id) do update set
+      move_id = excluded.move_id, title = excluded.title, agent_mail_inbox_id = excluded.agent_mail_inbox_id,
+      agent_mail_email_address = excluded.agent_mail_email_address,
+      created_at = excluded.created_at, updated_at = excluded.updated_at
+    returning c.id::text as id, (c.xmax = 0) as inserted`,
+  );
+  const updatedIds = written.filter((r) => !r.inserted).map((r) => r.id);
+  if (updatedIds.length > 0) {
+    // The updated_at trigger (migration 0002) stamps now() on an UPDATE that leaves updated_at as it
+    // was; a legacy edit that kept its updated_at must still be copied exactly, so set it once more
+    // (now it differs from now(), and the trigger keeps it).
+    await tx.execute(sql`
+      update conversations c set updated_at = ${asUtc('cs.updated_at')}
+      from chat_sessions cs
+      where cs.id = c.id and c.id = any(${`{${updatedIds.join(',')}}`}::uuid[])
+        and c.updated_at is distinct from ${asUtc('cs.updated_at')}`);
+  }
+
+  // The move's copies whose session is gone or can no longer be moved (it lost its move). Never a
+  // conversation holding messages the new app wrote: that one is kept and reported.
+  const insertedIds = `{${written
+    .filter((r) => r.inserted)
+    .map((r) => r.id)
+    .join(',')}}`;
+  const stale = live
+    ? []
+    : await queryRows<{ id: string; app_written: boolean }>(
+        tx,
+        sql`
+    select l.session_id::text as id,
+           exists (select 1 from messages m where m.conversation_id = l.session_id
+                   and not exists (select 1 from legacy_chat_moved_messages lm where lm.message_id = m.id)) as app_written
+    from legacy_chat_moved_sessions l
+    where ${inRange(sql`l.session_id`, range)}
+      and not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${mappedMove} is not null)`,
+      );
+  const deletable = stale.filter((r) => !r.app_written).map((r) => r.id);
+  if (deletable.length > 0) {
+    await tx.execute(sql`delete from conversations where id = any(${`{${deletable.join(',')}}`}::uuid[])`);
+  }
+
+  // The owner inference matches emails case-insensitively, which no index serves: let this one
+  // statement hash-join users (the batch transaction plans with index probes otherwise).
+  await tx.execute(
+    sql`select set_config('enable_hashjoin', 'on', true), set_config('enable_seqscan', 'on', true)`,
+  );
+  const [counts] = await queryRows<{ ai: number; owners_in: number; owners_out: number }>(
+    tx,
+    sql`
+    with target as (
+      select cs.id, cs.title is null as title_was_null,
+             case when cs.move_id is null then coalesce(l.assigned_move_id, ${assign}) end as assigned_move_id,
+             o.user_id as owner
+      from chat_sessions cs
+      left join legacy_chat_moved_sessions l on l.session_id = cs.id
+      left join ${inferredOwners(sql`m.id in (select coalesce(x.move_id, xl.assigned_move_id, ${assign})
+              from chat_sessions x left join legacy_chat_moved_sessions xl on xl.session_id = x.id
+              where ${inRange(sql`x.id`, range)})`)} o on o.move_id = ${mappedMove}
+      where ${inRange(sql`cs.id`, range)} and ${mappedMove} is not null
+        -- The move's copies (before go-live) and the conversations this batch created; never one the new app created.
+        and ((l.session_id is not null and not ${live}::boolean) or cs.id = any(${insertedIds}::uuid[]))
+    ),
+    owners_out as (
+      delete from conversation_participants p
+      using legacy_chat_moved_sessions l, target t
+      where l.session_id = t.id and p.conversation_id = l.session_id and p.user_id = l.owner_user_id
+        and p.participant_type::text = 'employee' and p.role::text = 'owner'
+        and l.owner_user_id is distinct from t.owner
+      returning p.id
+    ),
+    ledger as (
+      insert into legacy_chat_moved_sessions as l (session_id, title_was_null, assigned_move_id, owner_user_id)
+      select id, title_was_null, assigned_move_id, owner from target
+      on conflict (session_id) do update set
+        title_was_null = excluded.title_was_null, assigned_move_id = excluded.assigned_move_id,
+        owner_user_id = excluded.owner_user_id
+      where (l.title_was_null, l.assigned_move_id, l.owner_user_id)
+            is distinct from (excluded.title_was_null, excluded.assigned_move_id, excluded.owner_user_id)
+      returning l.session_id
+    ),
+    ai as (
+      insert into conversation_participants (conversation_id, user_id, participant_type, role)
+      select t.id, null, 'ai', 'participant' from target t
+      where not exists (select 1 from conversation_participants p
+                        where p.conversation_id = t.id and p.participant_type::text = 'ai' and p.user_id is null)
+      on conflict (conversation_id, participant_type) where user_id is null do nothing
+      returning id
+    ),
+    owners_in as (
+      insert into conversation_participants (conversation_id, user_id, participant_type, role)
+      select t.id, t.owner, 'employee', 'owner' from target t
+      where t.owner is not null
+        and not exists (select 1 from conversation_participants p where p.conversation_id = t.id and p.user_id = t.owner)
+      on conflict (conversation_id, user_id) do nothing
+      returning id
+    )
+    select (select count(*) from ai)::int as ai, (select count(*) from owners_in)::int as owners_in,
+           (select count(*) from owners_out)::int as owners_out, (select count(*) from ledger)::int as ledger`,
+  );
+
+  return {
+    conversationsInserted: written.length - updatedIds.length,
+    conversationsUpdated: updatedIds.length,
+    conversationsDeleted: deletable.length,
+    conversationsKept: stale.filter((r) => r.app_written).map((r) => r.id),
+    aiParticipantsInserted: counts?.ai ?? 0,
+    ownersInserted: counts?.owners_in ?? 0,
+    ownersRemoved: counts?.owners_out ?? 0,
+  };
+}

@@ -1,0 +1,357 @@
+import { sql } from 'drizzle-orm';
+import { type Database, queryRows } from '../../app/database.js';
+import { countDifferences } from '../cutover/find-differences.js';
+import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
+import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
+import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { type BlockRange, tableBlocks } from './block-range.js';
+import { nextUpperBound } from './keyset.js';
+import { countGoneMessages, deleteGoneMessages, goneMessages, moveMessageBatch } from './move-messages.js';
+import { moveSessionBatch } from './move-sessions.js';
+import { acquireMoverLock, moveLockLost } from './mover-lock.js';
+import {
+  type NotMovedMessage,
+  type NotMovedSession,
+  notMovedMessages,
+  notMovedSessions,
+} from './not-moved.js';
+import {
+  defaultBatchSize,
+  defaultLockTimeoutMs,
+  type OrphanOptions,
+  type OrphanPolicy,
+  orphanPolicyOf,
+  sessionsBatchCap,
+} from './options.js';
+import { assertMoveExists, assertReadyToMove } from './preconditions.js';
+import type { KeyRange } from './sql-range.js';
+import { assertThrottle, type ThrottleOptions, throttleDelayMs } from './throttle.js';
+
+export type MovePhase = 'sessions' | 'messages' | 'orphans';
+
+export interface MoveProgress {
+  phase: MovePhase;
+  /** Legacy rows (sessions + messages) covered by committed batches. */
+  done: number;
+  /** Legacy rows counted when the move started. */
+  total: number;
+  rowsPerSecond: number;
+  /** Seconds left at the current rate; undefined until there is a rate. */
+  etaSeconds: number | undefined;
+}
+
+export interface MoveBatch {
+  phase: MovePhase;
+  index: number;
+  /** Sessions and orphans: a range of ids; messages: a range of chat_messages' heap blocks. */
+  range: KeyRange | BlockRange;
+}
+
+export interface MoveOptions extends OrphanOptions, ThrottleOptions {
+  /** Legacy rows per batch (each batch is its own transaction; sessions batches at most 1000). Default 5000. */
+  batchSize?: number;
+  /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
+  lockTimeoutMs?: number;
+  /** Wait for another mover to finish instead of refusing. */
+  wait?: boolean;
+  onProgress?: (progress: MoveProgress) => void;
+  /** Called after each committed batch (tests and fault injection hook in here). */
+  onBatch?: (batch: MoveBatch) => void | Promise<void>;
+  /** Called when a batch failed on a lock timeout or a conflict and is about to run again. */
+  onRetry?: (retry: BatchRetry) => void;
+}
+
+export interface MoveCounts {
+  conversationsInserted: number;
+  conversationsUpdated: number;
+  conversationsDeleted: number;
+  messagesInserted: number;
+  messagesUpdated: number;
+  messagesDeleted: number;
+  aiParticipantsInserted: number;
+  ownersInserted: number;
+  ownersRemoved: number;
+  archiveInserted: number;
+  archiveUpdated: number;
+  archiveDeleted: number;
+}
+
+export interface MoveResult {
+  orphanPolicy: OrphanPolicy;
+  assignMoveId: string | undefined;
+  batchSize: number;
+  batches: number;
+  durationMs: number;
+  /** Legacy rows when the move ended. */
+  legacy: { sessions: number; messages: number };
+  /** Rows the move holds (the ledger) when it ended. */
+  moved: { conversations: number; messages: number; archivedSessions: number };
+  counts: MoveCounts;
+  /** Moved conversations whose legacy session is gone but which hold messages the new app wrote: kept. */
+  conversationsKept: string[];
+  /** Every legacy row that is not in the new tables when the move ended, and why. */
+  notMoved: { sessions: NotMovedSession[]; messages: NotMovedMessage[] };
+  /** Batches that hit a lock timeout (or a conflict) and ran again, in order. */
+  retries: BatchRetry[];
+  /**
+   * When the new app went live (chats:cutover), else null. After go-live the move only adds legacy rows
+   * that have no copy; it never rewrites or deletes a row of the new tables.
+   */
+  liveAt: Date | null;
+  /** After go-live: rows where the two shapes differ, left as the new app wrote them (chats:validate lists them). */
+  leftAsNewAppWrote: number;
+}
+
+const zeroCounts = (): MoveCounts => ({
+  conversationsInserted: 0,
+  conversationsUpdated: 0,
+  conversationsDeleted: 0,
+  messagesInserted: 0,
+  messagesUpdated: 0,
+  messagesDeleted: 0,
+  aiParticipantsInserted: 0,
+  ownersInserted: 0,
+  ownersRemoved: 0,
+  archiveInserted: 0,
+  archiveUpdated: 0,
+  archiveDeleted: 0,
+});
+
+/**
+ * Moves chat_sessions / chat_messages into conversations, participants and messages (npm run
+ * chats:migrate). Idempotent and convergent: each run makes the new tables the exact image of the
+ * legacy tables under the mapping, writing only what differs; each batch is atomic, so a run killed at
+ * any moment is finished by the next. Holds the move lock for its whole run; `db` must be a single
+ * connection. Never writes to the legacy tables.
+ */
+export async function moveLegacyChats(db: Database, options: MoveOptions = {}): Promise<MoveResult> {
+  const { policy, assignMoveId } = orphanPolicyOf(options);
+  const batchSize = options.batchSize ?? defaultBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new TypeError('batchSize must be a positive integer.');
+  assertThrottle(options);
+  await assertReadyToMove(db, 'chats:migrate');
+  if (assignMoveId) await assertMoveExists(db, assignMoveId);
+
+  const lock = await acquireMoverLock(db, { wait: options.wait });
+  try {
+    // The sync applies the same policy to orphans the old app writes from now on.
+    await recordOrphanPolicy(db, policy, assignMoveId);
+    const { liveAt } = await readCutoverState(db);
+    const live = liveAt !== null;
+    const started = performance.now();
+    const retries: BatchRetry[] = [];
+    const ctx: BatchContext = {
+      db,
+      pid: lock.pid,
+      lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+      onRetry: (retry) => {
+        retries.push(retry);
+        options.onRetry?.(retry);
+      },
+    };
+    const counts = zeroCounts();
+    const conversationsKept: string[] = [];
+    const [sizes] = await queryRows<{ sessions: number; messages: number }>(
+      db,
+      sql`select (select count(*) from chat_sessions)::int as sessions, (select count(*) from chat_messages)::int as messages`,
+    );
+    const total = (sizes?.sessions ?? 0) + (sizes?.messages ?? 0);
+    let done = 0;
+    let batches = 0;
+    /** Legacy rows covered by committed batches (the throttle's count; `done` is the progress's). */
+    let covered = 0;
+
+    const afterBatch = async (phase: MovePhase, range: KeyRange | BlockRange, rows: number) => {
+      batches++;
+      done = Math.min(total, done + rows);
+      const seconds = (performance.now() - started) / 1000;
+      const rate = seconds > 0 ? done / seconds : 0;
+      options.onProgress?.({
+        phase,
+        done,
+        total,
+        rowsPerSecond: rate,
+        etaSeconds: rate > 0 ? (total - done) / rate : undefined,
+      });
+      await options.onBatch?.({ phase, index: batches, range });
+      covered += rows;
+      const wait = throttleDelayMs(options, covered, performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    };
+
+    // Nothing moved yet: no copy can be stale at the end of this run (one deleted since its batch is
+    // the sync's to follow, or the next run's), so the pass that looks for them is skipped.
+    const firstRun = await nothingMovedYet(db);
+
+    // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
+    const sessionsBatch = Math.min(batchSize, sessionsBatchCap);
+    await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
+      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
+        indexProbes: true,
+        label: `sessions batch ${batches + 1}`,
+      });
+      counts.conversationsInserted += c.conversationsInserted;
+      counts.conversationsUpdated += c.conversationsUpdated;
+      counts.conversationsDeleted += c.conversationsDeleted;
+      counts.aiParticipantsInserted += c.aiParticipantsInserted;
+      counts.ownersInserted += c.ownersInserted;
+      counts.ownersRemoved += c.ownersRemoved;
+      conversationsKept.push(...c.conversationsKept);
+      await afterBatch(
+        'sessions',
+        range,
+        last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
+      );
+    });
+
+    // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
+    // order), then the move's copies whose legacy message is gone.
+    done = sizes?.sessions ?? 0;
+    await forEachBlockRange(db, 'chat_messages', batchSize, sizes?.messages ?? 0, async (blocks) => {
+      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
+        indexProbes: true,
+        // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
+        // conversation the sync bumped meanwhile waits for it and re-checks, where REPEATABLE READ
+        // fails the whole batch (over and over while the old app writes into those sessions).
+        readCommitted: true,
+        label: `messages batch ${batches + 1}`,
+      });
+      counts.messagesInserted += c.messagesInserted;
+      counts.messagesUpdated += c.messagesUpdated;
+      await afterBatch('messages', blocks, c.sources);
+    });
+    const gone =
+      live || firstRun
+        ? 0
+        : await inBatchTransaction(ctx, (tx) => countGoneMessages(tx), {
+            label: 'the count of copies to delete',
+          });
+    if (gone > 0) {
+      let after: string | undefined;
+      for (;;) {
+        const batch = await inBatchTransaction(
+          ctx,
+          async (tx) => {
+            const ids = await goneMessages(tx, after, batchSize);
+            return { ids, deleted: ids.length ? await deleteGoneMessages(tx, ids) : 0 };
+          },
+          { label: `messages deletion batch ${batches + 1}` },
+        );
+        counts.messagesDeleted += batch.deleted;
+        if (batch.ids.length === 0) break;
+        const range = { after, upTo: batch.ids.at(-1) };
+        after = range.upTo;
+        await afterBatch('messages', range, 0);
+      }
+    }
+
+    // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
+    if (policy === 'archive') {
+      await forEachRange(db, sql`chat_sessions`, batchSize, orphanFilter, async (range) => {
+        const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range), {
+          label: `orphans batch ${batches + 1}`,
+          readCommitted: true,
+        });
+        counts.archiveInserted += c.archiveInserted;
+        counts.archiveUpdated += c.archiveUpdated;
+        await afterBatch('orphans', range, 0);
+      });
+    }
+    counts.archiveDeleted += await inBatchTransaction(ctx, (tx) => pruneArchive(tx), {
+      label: 'the archive pruning',
+    });
+
+    return await db.transaction(
+      async (tx) => {
+        const [end] = await queryRows<{
+          sessions: number;
+          messages: number;
+          conversations: number;
+          moved_messages: number;
+          archived: number;
+        }>(
+          tx,
+          sql`select (select count(*) from chat_sessions)::int as sessions,
+                     (select count(*) from chat_messages)::int as messages,
+                     (select count(*) from legacy_chat_moved_sessions)::int as conversations,
+                     (select count(*) from legacy_chat_moved_messages lm
+                       where exists (select 1 from messages m where m.id = lm.message_id))::int as moved_messages,
+                     (select count(*) from chat_session_archive)::int as archived`,
+        );
+        return {
+          orphanPolicy: policy,
+          assignMoveId,
+          batchSize,
+          batches,
+          durationMs: Math.round(performance.now() - started),
+          legacy: { sessions: end?.sessions ?? 0, messages: end?.messages ?? 0 },
+          moved: {
+            conversations: end?.conversations ?? 0,
+            messages: end?.moved_messages ?? 0,
+            archivedSessions: end?.archived ?? 0,
+          },
+          counts,
+          conversationsKept,
+          notMoved: { sessions: await notMovedSessions(tx), messages: await notMovedMessages(tx) },
+          retries,
+          liveAt,
+          leftAsNewAppWrote: live ? await countDifferences(tx, policy === 'keep') : 0,
+        };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  } catch (error) {
+    throw moveLockLost(error, lock.pid) ?? error;
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
+
+/** Walks `from` in keyset batches of `size` ids; the last batch runs to the end of the key space. */
+async function forEachRange(
+  db: Database,
+  from: ReturnType<typeof sql>,
+  size: number,
+  filter: ReturnType<typeof sql> | undefined,
+  body: (range: KeyRange, last: boolean) => Promise<void>,
+): Promise<void> {
+  let after: string | undefined;
+  for (;;) {
+    const upTo = await nextUpperBound(db, from, after, size, filter);
+    await body({ after, upTo }, upTo === undefined);
+    if (upTo === undefined) return;
+    after = upTo;
+  }
+}
+
+/**
+ * Walks `table` in ranges of heap blocks holding about `rowsPerBatch` rows each (from `rows`, its row
+ * count, over its size now). The size is read again before each batch, so the last batch, which runs
+ * to the end, also sees the blocks the old app's writes added meanwhile.
+ */
+async function forEachBlockRange(
+  db: Database,
+  table: string,
+  rowsPerBatch: number,
+  rows: number,
+  body: (blocks: BlockRange) => Promise<void>,
+): Promise<void> {
+  const { blocks: atStart } = await tableBlocks(db, table);
+  const step = Math.max(1, Math.floor(rowsPerBatch / Math.max(1, rows / Math.max(1, atStart))));
+  for (let fromBlock = 0; ; fromBlock += step) {
+    const { blocks } = await tableBlocks(db, table);
+    const last = fromBlock + step >= blocks;
+    await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
+    if (last) return;
+  }
+}
+
+async function nothingMovedYet(db: Database): Promise<boolean> {
+  const [row] = await queryRows<{ empty: boolean }>(
+    db,
+    sql`select not exists (select 1 from legacy_chat_moved_messages)
+           and not exists (select 1 from legacy_chat_moved_sessions) as empty`,
+  );
+  return row?.empty === true;
+}

@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import { type Database, type Queryable, queryRows } from '../../app/database.js';
+import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { LegacyMoveRefusedError } from './errors.js';
+import { acquireMoverLock, moveLockLost } from './mover-lock.js';
+import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
+import { assertReadyToMove } from './preconditions.js';
+
+export interface RollbackOptions {
+  /** Conversations (or archive rows) per batch transaction. Default 5000. */
+  batchSize?: number;
+  /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
+  lockTimeoutMs?: number;
+  /** Wait for a running mover instead of refusing. */
+  wait?: boolean;
+  /** Called when a batch failed on a lock timeout or a conflict and is about to run again. */
+  onRetry?: (retry: BatchRetry) => void;
+}
+
+export interface RollbackResult {
+  conversationsDeleted: number;
+  messagesDeleted: number;
+  archiveDeleted: number;
+  /** Archive rows kept because their legacy session is gone: the archive is the only copy left. */
+  archiveKept: string[];
+  batches: number;
+}
+
+/** Moved conversations holding rows the move did not create (messages or participants the new app wrote). */
+const conversationsWithAppData = (scope: ReturnType<typeof sql>) => sql`
+  select l.session_id::text as id from legacy_chat_moved_sessions l
+  where ${scope} and (
+    exists (select 1 from messages m where m.conversation_id = l.session_id
+            and not exists (select 1 from legacy_chat_moved_messages lm where lm.message_id = m.id))
+    or exists (select 1 from conversation_participants p where p.conversation_id = l.session_id
+               and not (p.participant_type::text = 'ai' and p.user_id is null)
+               and not (p.participant_type::text = 'employee' and p.role::text = 'owner' and p.user_id = l.owner_user_id)))
+  order by l.session_id`;
+
+async function refuseAppData(db: Queryable, scope: ReturnType<typeof sql>): Promise<void> {
+  const rows = await queryRows<{ id: string }>(db, conversationsWithAppData(scope));
+  if (rows.length === 0) return;
+  throw new LegacyMoveRefusedError(
+    `chats:rollback refused: ${rows.length} moved conversations hold messages or participants the new app wrote, ` +
+      `which a rollback would delete (${rows
+        .slice(0, 10)
+        .map((r) => r.id)
+        .join(
+          ', ',
+        )}${rows.length > 10 ? ', ...' : ''}). Keep or remove that data by hand first; nothing was removed.`,
+  );
+}
+
+/**
+ * Removes what the move created (npm run chats:rollback): its conversations with their messages and
+ * participants, its ledger, and the archive rows of orphans whose legacy session still exists. The
+ * legacy tables are not touched. Refuses once they are gone, and while moved conversations hold data
+ * the new app wrote. Batched, each batch its own transaction, under the move lock.
+ */
+export async function rollbackLegacyMove(
+  db: Database,
+  options: RollbackOptions = {},
+): Promise<RollbackResult> {
+  const batchSize = options.batchSize ?? defaultBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new TypeError('batchSize must be a positive integer.');
+  await assertReadyToMove(db, 'chats:rollback');
+  const lock = await acquireMoverLock(db, { wait: options.wait });
+  try {
+    const ctx: BatchContext = {
+      db,
+      pid: lock.pid,
+      lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    };
+    await refuseAppData(db, sql`true`);
+    const result: RollbackResult = {
+      conversationsDeleted: 0,
+      messagesDeleted: 0,
+      archiveDeleted: 0,
+      archiveKept: [],
+      batches: 0,
+    };
+
+    for (;;) {
+      const done = await inBatchTransaction(
+        ctx,
+        async (tx) => {
+          const ids = (
+            await queryRows<{ id: string }>(
+              tx,
+              sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit ${batchSize}`,
+            )
+          ).map((r) => r.id);
+          if (ids.length === 0) return true;
+          const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
+          // The app may have written since the check above: never delete its rows.
+          await refuseAppData(tx, sql`l.session_id = any(${batch})`);
+          const [messages] = await queryRows<{ n: number }>(
+            tx,
+            sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
+                            where m.id = lm.message_id and m.conversation_id = any(${batch}) returning 1)
+              select count(*)::int as n from gone`,
+          );
+          // Cascades to the conversations' messages, participants and ledger rows.
+          await tx.execute(sql`delete from conversations where id = any(${batch})`);
+          result.conversationsDeleted += ids.length;
+          result.messagesDeleted += messages?.n ?? 0;
+          return false;
+        },
+        { label: `rollback batch ${result.batches + 1}` },
+      );
+      result.batches++;
+      if (done) break;
+    }
+    await inBatchTransaction(ctx, (tx) =>
+      tx.execute(sql`delete from legacy_chat_moved_messages lm
+                     where not exists (select 1 from messages m where m.id = lm.message_id)`),
+    );
+
+    for (;;) {
+      const deleted = await inBatchTransaction(
+        ctx,
+        async (tx) => {
+          const [row] = await queryRows<{ n: number }>(
+            tx,
+            sql`with gone as (
+                delete from chat_session_archive where session_id in (
+                  select a.session_id from chat_session_archive a
+                  where exists (select 1 from chat_sessions cs where cs.id = a.session_id) limit ${batchSize})
+                returning 1)
+              select count(*)::int as n from gone`,
+          );
+          return row?.n ?? 0;
+        },
+        { label: `rollback batch ${result.batches + 1}` },
+      );
+      result.batches++;
+      result.archiveDeleted += deleted;
+      if (deleted === 0) break;
+    }
+    result.archiveKept = (
+      await queryRows<{ id: string }>(
+        db,
+        sql`select session_id::text as id from chat_session_archive order by 1`,
+      )
+    ).map((r) => r.id);
+    return result;
+  } catch (error) {
+    throw moveLockLost(error, lock.pid) ?? error;
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
