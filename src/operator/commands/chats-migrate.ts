@@ -19,7 +19,8 @@ Moves the legacy chat_sessions / chat_messages into conversations, conversation_
 messages (seed 000 Step 3 mapping). Safe while the old app still writes, and to run again: each run
 makes the new tables the exact image of the legacy ones, writing only what changed (new, edited and
 deleted legacy rows), and never touches rows the new app wrote. Killed at any moment, the next run
-finishes the job. Keyset batches, each its own short transaction. The legacy tables are only read.
+finishes the job. Batches (sessions by key, messages by heap blocks), each its own short
+transaction. The legacy tables are only read.
 
 ${orphanHelp}
   --batch-size <n>     legacy rows per batch transaction (default 5000; sessions batches hold at most
