@@ -12,6 +12,7 @@ import {
   planNodes,
   userConversationsQuery,
 } from '../src/app/queries/index.js';
+import { tableNamesWithRole } from '../src/app/schema/tables.js';
 import { type DatabaseHandle, openDatabase } from '../src/operator/connect.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
@@ -186,7 +187,10 @@ async function indexUse(db: Database): Promise<IndexUse[]> {
                round(pg_relation_size(s.indexrelid) / 1048576.0, 1)::float as "sizeMiB", s.idx_scan::int as scans,
                i.indisunique as unique
         from pg_stat_user_indexes s join pg_index i on i.indexrelid = s.indexrelid
-        where s.relname in ('messages', 'conversations', 'conversation_participants')
+        where s.relname in (${sql.join(
+          tableNamesWithRole('conversations').map((name) => sql`${name}`),
+          sql`, `,
+        )})
         order by s.relname, s.indexrelname`,
   );
 }

@@ -1,38 +1,14 @@
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { chatSessionArchive } from './schema/chat-session-archive.js';
-import { conversations } from './schema/conversations.js';
-import { employees, moves, users } from './schema/core.js';
-import { messages } from './schema/messages.js';
-import { conversationParticipants } from './schema/participants.js';
-import {
-  conversationParticipantsRelations,
-  conversationsRelations,
-  employeesRelations,
-  messagesRelations,
-  movesRelations,
-  usersRelations,
-} from './schema/relations.js';
+import * as relations from './schema/relations.js';
+import { appFacingRoles, tablesWithRole } from './schema/tables.js';
 
 /**
- * Every table and relation of the package, ready for drizzle's `schema` option so that db.query.*
+ * Every app-facing table (src/app/schema/tables.ts: the host tables, the conversations and the
+ * archive) and every relation of the package, ready for drizzle's `schema` option so that db.query.*
  * works: `drizzle({ client, schema: { ...conversationsSchema, ...yourOwnTables } })`.
- * The legacy chat tables are deliberately not part of it.
+ * The legacy chat tables, the move's ledger and the cutover's state are deliberately not part of it.
  */
-export const conversationsSchema = {
-  users,
-  employees,
-  moves,
-  conversations,
-  conversationParticipants,
-  messages,
-  chatSessionArchive,
-  usersRelations,
-  employeesRelations,
-  movesRelations,
-  conversationsRelations,
-  conversationParticipantsRelations,
-  messagesRelations,
-};
+export const conversationsSchema = { ...tablesWithRole(...appFacingRoles), ...relations };
 
 export type ConversationsSchema = typeof conversationsSchema;
 

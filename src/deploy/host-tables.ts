@@ -1,13 +1,13 @@
 import { getTableColumns, getTableName, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../app/database.js';
-import { employees, moves, users } from '../app/schema/core.js';
+import { tablesWithRole } from '../app/schema/tables.js';
 
 /**
  * The app's own tables this package references (foreign keys, the owner inference). A real app has
  * them already, with more columns; adopting its database needs only the columns defined here, with
  * the same types.
  */
-export const hostTables = [users, employees, moves];
+export const hostTables = Object.values(tablesWithRole('host'));
 
 /** Columns of the host tables that are missing or have another type than src/app/schema/core.ts. */
 export async function hostColumnProblems(db: Queryable): Promise<string[]> {

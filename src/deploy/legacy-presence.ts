@@ -1,5 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../app/database.js';
+import { tableNamesWithRole } from '../app/schema/tables.js';
+
+const hostTables = tableNamesWithRole('host');
+const legacyTables = ['chat_sessions', 'chat_messages'];
 
 /**
  * The objects of the BEFORE state (migration 0000), as db:baseline expects to find them. The host
@@ -7,11 +11,11 @@ import { type Queryable, queryRows } from '../app/database.js';
  * chat tables and their enum belong to the old chat feature.
  */
 export const baselineObjects = {
-  hostTables: ['users', 'employees', 'moves'],
-  legacyTables: ['chat_sessions', 'chat_messages'],
-  tables: ['users', 'employees', 'moves', 'chat_sessions', 'chat_messages'],
+  hostTables,
+  legacyTables,
+  tables: [...hostTables, ...legacyTables],
   enums: ['message_role'],
-} as const;
+};
 
 /** Which of the baseline's tables and enums exist in the public schema. */
 export async function findBaselineObjects(tx: Queryable): Promise<{ present: string[]; missing: string[] }> {

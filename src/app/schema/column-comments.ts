@@ -1,8 +1,9 @@
 import { getTableColumns, getTableName, type Table } from 'drizzle-orm';
-import { chatSessionArchive } from './chat-session-archive.js';
-import { conversations } from './conversations.js';
-import { messages } from './messages.js';
-import { conversationParticipants } from './participants.js';
+import type { chatSessionArchive } from './chat-session-archive.js';
+import type { conversations } from './conversations.js';
+import type { messages } from './messages.js';
+import type { conversationParticipants } from './participants.js';
+import { type TablesWithRole, tablesWithRole } from './tables.js';
 
 // The one source of the database's COMMENT ON documentation (seed 002's review: comment every
 // column). The custom migration *_conversations_column_comments is rendered from it
@@ -79,12 +80,25 @@ const archiveComments: Comments<typeof chatSessionArchive> = {
   },
 };
 
-const commented: [Table, Comments<Table>][] = [
-  [conversations, conversationComments],
-  [conversationParticipants, participantComments],
-  [messages, messageComments],
-  [chatSessionArchive, archiveComments],
-];
+/** The tables apps read (src/app/schema/tables.ts: roles conversations and archive). */
+const commentedRoles = ['conversations', 'archive'] as const;
+type Commented = TablesWithRole<(typeof commentedRoles)[number]>;
+
+/** tsc fails when a table apps read has no comments here (or one here is not such a table). */
+const commentsByTable: { [K in keyof Commented]: Comments<Commented[K]> } = {
+  conversations: conversationComments,
+  conversationParticipants: participantComments,
+  messages: messageComments,
+  chatSessionArchive: archiveComments,
+};
+
+/** In the list's order, which is the order of the migration's statements. */
+const commented = Object.entries(tablesWithRole(...commentedRoles)).map(
+  ([name, table]): [Table, Comments<Table>] => [
+    table,
+    commentsByTable[name as keyof Commented] as Comments<Table>,
+  ],
+);
 
 /** One documented object: a table (column null) or one of its columns, and its comment. */
 export interface ColumnComment {

@@ -1,21 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
+import { ownedRoles, tableNamesWithRole } from '../../app/schema/tables.js';
 import { expandStepTag } from '../../deploy/expand-step.js';
 import { historyTableExists } from '../../deploy/history.js';
 import { readStoryPosition } from '../../deploy/story.js';
 import { LegacyMoveRefusedError } from './errors.js';
 
 const legacyTables = ['chat_sessions', 'chat_messages'] as const;
-/** The tables the move writes: the new tables, the orphan archive, the move's ledger and the cutover's state. */
-export const moveTargetTables = [
-  'conversations',
-  'conversation_participants',
-  'messages',
-  'chat_session_archive',
-  'legacy_chat_moved_sessions',
-  'legacy_chat_moved_messages',
-  'legacy_chat_cutover',
-] as const;
+/** The tables the move writes: every table the package owns (the new tables, the orphan archive, the move's ledger, the cutover's state). */
+export const moveTargetTables = tableNamesWithRole(...ownedRoles);
 
 export interface MoveTablesPresence {
   /** chat_sessions and chat_messages both exist: the drop has not run. */

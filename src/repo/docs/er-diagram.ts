@@ -1,5 +1,6 @@
 import { is } from 'drizzle-orm';
 import { type AnyPgColumn, getTableConfig, isPgEnum, PgTable } from 'drizzle-orm/pg-core';
+import { publicTables, roleOfTable, tableNamesWithRole, tableRoles } from '../../app/schema/tables.js';
 
 // Renders docs/schema.md from a drizzle schema module (whatever src/app/schema/index.ts exports at run
 // time), so the diagram can only ever describe the tables drizzle-kit generates migrations from.
@@ -36,6 +37,23 @@ export function renderSchemaDoc(schemaModule: Record<string, unknown>): string {
   }
   const relationships = tables.flatMap((t) => t.relationships).sort();
   lines.push(...relationships.map((r) => `  ${r}`), '```', '');
+
+  // Who each table is for, from the one list of tables (src/app/schema/tables.ts), role by role in the
+  // list's order; a table of the schema module that the list lacks says so (tsc refuses that for the
+  // real schema).
+  lines.push('## Who each table is for', '', '| role | tables | what they are for |', '| --- | --- | --- |');
+  const names = tables.map((t) => t.name);
+  const roles = [...new Set(Object.values(publicTables).map((entry) => entry.role))];
+  for (const role of roles) {
+    const ofRole = tableNamesWithRole(role).filter((name) => names.includes(name));
+    lines.push(`| ${role} | ${ofRole.map((name) => `\`${name}\``).join(', ')} | ${tableRoles[role]} |`);
+  }
+  const unlisted = names.filter((name) => roleOfTable(name) === undefined);
+  if (unlisted.length > 0)
+    lines.push(
+      `| - | ${unlisted.map((name) => `\`${name}\``).join(', ')} | not in src/app/schema/tables.ts |`,
+    );
+  lines.push('');
 
   if (enums.length > 0) {
     lines.push('## Enums', '', '| enum | values, in sort order |', '| --- | --- |');
