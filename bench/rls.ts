@@ -5,6 +5,8 @@ import {
   listConversationMessages,
   type MessageCursor,
   moveConversationsQuery,
+  type SentQuery,
+  serverStatementMs,
   userConversationsQuery,
 } from '../src/app/queries/index.js';
 import { messages } from '../src/app/schema/index.js';
@@ -43,17 +45,21 @@ export interface RlsRow {
   title: string;
   user: UserKind;
   userConversations: number;
+  /** Client time of the statement as the owner (for the insert: with its autocommit). */
   owner: Timing;
-  /** The statement alone, inside withUser (what the policies cost). */
+  /** Client time of the statement alone, inside withUser (what the policies cost). */
   app: Timing;
-  /** withUser end to end: BEGIN, the one set_config statement, the statement, COMMIT. */
+  /** withUser end to end: BEGIN, the statement with set_config pipelined ahead of it, COMMIT. */
   appTotal: Timing;
+  /** The server's own time (EXPLAIN ANALYZE, TIMING OFF: planning + execution), owner and app role. */
+  server: { owner: Timing; app: Timing };
   /** Calls of the policy functions per execution, from pg_stat_get_xact_function_calls. */
   policyCalls: number;
 }
 
 export interface RlsResult {
   runs: number;
+  warmUp: number;
   /** The newest-50 query for one user in more and more conversations (bench/rls-wide.ts). */
   wide: WideUserRow[];
   users: { kind: UserKind; id: string; conversations: number; biggestMessages: number }[];
@@ -129,40 +135,57 @@ async function pickUsers(db: Database): Promise<PickedUser[]> {
   return picked;
 }
 
+/** What a case builds: a drizzle query, awaitable, whose text and parameters toSQL() gives. */
+type Built = PromiseLike<unknown> & { toSQL(): SentQuery };
+
 interface Case {
   key: string;
   title: string;
-  run: (db: Queryable & Database, user: PickedUser) => PromiseLike<unknown>;
+  build: (db: Queryable & Database, user: PickedUser) => Built;
 }
 
 const cases: Case[] = [
   {
     key: 'a1',
     title: 'newest 50 messages of the user’s largest conversation',
-    run: (db, u) => conversationMessagesQuery(db, { conversationId: u.biggest.id }),
+    build: (db, u) => conversationMessagesQuery(db, { conversationId: u.biggest.id }),
   },
   {
     key: 'a2',
     title: 'the next page of 50 (keyset)',
-    run: (db, u) => conversationMessagesQuery(db, { conversationId: u.biggest.id, before: u.cursor }),
+    build: (db, u) => conversationMessagesQuery(db, { conversationId: u.biggest.id, before: u.cursor }),
   },
   {
     key: 'b',
     title: 'listUserConversations',
-    run: (db, u) => userConversationsQuery(db, { userId: u.id }),
+    build: (db, u) => userConversationsQuery(db, { userId: u.id }),
   },
   {
     key: 'c',
     title: 'a move’s active conversations',
-    run: (db, u) => moveConversationsQuery(db, { moveId: u.biggest.moveId, status: 'active' }),
+    build: (db, u) => moveConversationsQuery(db, { moveId: u.biggest.moveId, status: 'active' }),
   },
   {
     key: 'insert',
     title: 'insert a message',
-    run: (db, u) =>
+    build: (db, u) =>
       db.insert(messages).values({ conversationId: u.biggest.id, authorId: u.id, content: 'bench insert' }),
   },
 ];
+
+/** Runs both, `first` first when `firstFirst`, and returns their results in the order given. */
+async function inTurn<A, B>(
+  firstFirst: boolean,
+  first: () => Promise<A>,
+  second: () => Promise<B>,
+): Promise<[A, B]> {
+  if (firstFirst) {
+    const a = await first();
+    return [a, await second()];
+  }
+  const b = await second();
+  return [await first(), b];
+}
 
 const summary = (samples: number[]): Timing => ({
   p50: percentile(samples, 50),
@@ -177,9 +200,15 @@ export async function benchRowLevelSecurity(
   server: BenchServer,
   name: string,
   runs: number,
+  warmUp = 20,
 ): Promise<RlsResult> {
   const handle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
   const { db } = handle;
+  // The app role on a connection of its own, as an app's pool would be: PostgreSQL keeps a prepared
+  // statement's plan per role under row-level security, so sharing one connection with the owner
+  // would make both plan every statement again at each switch.
+  const appHandle = await openDatabase({ url: server.urlOf(name), maxConnections: 1 });
+  const appDb = appHandle.db;
   try {
     const users = await pickUsers(db);
     // pg_stat_get_xact_function_calls counts SQL functions only when track_functions = all (superuser).
@@ -187,40 +216,57 @@ export async function benchRowLevelSecurity(
     const rows: RlsRow[] = [];
     for (const user of users) {
       for (const c of cases) {
-        const owner: number[] = [];
-        const app: number[] = [];
-        const appTotal: number[] = [];
-        for (let i = 0; i < runs + 10; i++) {
+        const samples = { owner: [] as number[], app: [] as number[], appTotal: [] as number[] };
+        const server = { owner: [] as number[], app: [] as number[] };
+        const asOwner = async () => {
           const t0 = performance.now();
-          await c.run(db, user);
-          const ownerMs = performance.now() - t0;
+          await c.build(db, user);
+          return performance.now() - t0;
+        };
+        const asApp = async () => {
           let statementMs = 0;
-          const t1 = performance.now();
-          await withUser(db, user.id, async (tx) => {
-            const t2 = performance.now();
-            await c.run(tx as unknown as Database, user);
-            statementMs = performance.now() - t2;
+          const t0 = performance.now();
+          await withUser(appDb, user.id, async (tx) => {
+            const t1 = performance.now();
+            await c.build(tx as unknown as Database, user);
+            statementMs = performance.now() - t1;
           });
-          const totalMs = performance.now() - t1;
-          if (i < 10) continue; // warm-up
-          owner.push(ownerMs);
-          app.push(statementMs);
-          appTotal.push(totalMs);
+          return { statementMs, totalMs: performance.now() - t0 };
+        };
+        const serverAsOwner = () => serverStatementMs(db, c.build(db, user).toSQL());
+        const serverAsApp = () =>
+          withUser(appDb, user.id, (tx) =>
+            serverStatementMs(tx, c.build(tx as unknown as Database, user).toSQL()),
+          );
+        for (let i = 0; i < runs + warmUp; i++) {
+          // Owner and app role take turns going first, so neither always meets a cache the other warmed
+          // or the load the other left; server time is measured in the same rounds.
+          const ownerFirst = i % 2 === 0;
+          const [ownerMs, app] = await inTurn(ownerFirst, asOwner, asApp);
+          const [serverOwnerMs, serverAppMs] = await inTurn(ownerFirst, serverAsOwner, serverAsApp);
+          if (i < warmUp) continue;
+          samples.owner.push(ownerMs);
+          samples.app.push(app.statementMs);
+          samples.appTotal.push(app.totalMs);
+          server.owner.push(serverOwnerMs);
+          server.app.push(serverAppMs);
         }
         rows.push({
           query: c.key,
           title: c.title,
           user: user.kind,
           userConversations: user.conversations,
-          owner: summary(owner),
-          app: summary(app),
-          appTotal: summary(appTotal),
+          owner: summary(samples.owner),
+          app: summary(samples.app),
+          appTotal: summary(samples.appTotal),
+          server: { owner: summary(server.owner), app: summary(server.app) },
           policyCalls: await countPolicyCalls(db, c, user),
         });
       }
     }
     return {
       runs,
+      warmUp,
       wide: await benchWideUser(server, Math.min(runs, 50)),
       users: users.map((u) => ({
         kind: u.kind,
@@ -231,6 +277,7 @@ export async function benchRowLevelSecurity(
       rows,
     };
   } finally {
+    await appHandle.close();
     await handle.close();
   }
 }
@@ -250,7 +297,7 @@ async function countPolicyCalls(db: Database, c: Case, user: PickedUser): Promis
     await tx.execute(sql`reset role`);
     const before = await calls(tx);
     await tx.execute(sql`select pg_catalog.set_config('role', 'conversations_app', true)`);
-    await c.run(tx as unknown as Database, user);
+    await c.build(tx as unknown as Database, user);
     await tx.execute(sql`reset role`);
     return (await calls(tx)) - before;
   });

@@ -260,6 +260,25 @@ describe('no policy function per row, every range kept (EXPLAIN as the app role)
     });
   }
 
+  it('the conversation sets are PL/pgSQL: one call returns the whole set, its plan kept for the session', async () => {
+    // As SQL functions (SECURITY DEFINER with a SET clause, so never inlined) they were planned again
+    // on every query and run value-per-call, switching user and search_path once per returned row.
+    const functions = await queryRows<{ name: string; language: string; definer: boolean; config: string[] }>(
+      db,
+      sql`select p.proname as name, l.lanname as language, p.prosecdef as definer, p.proconfig as config
+          from pg_proc p join pg_language l on l.oid = p.prolang
+          where p.oid = any (${`{${policyFunctions.join(',')}}`}::regprocedure[]) order by 1`,
+    );
+    expect(functions).toEqual(
+      ['current_user_conversation_ids', 'current_user_postable_conversation_ids'].map((name) => ({
+        name,
+        language: 'plpgsql',
+        definer: true,
+        config: ['search_path=pg_catalog, pg_temp'],
+      })),
+    );
+  });
+
   it('inserting a message calls the post check once', async () => {
     const calls = await policyCallsDuring('heavy', (tx) =>
       tx.execute(

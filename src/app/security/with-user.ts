@@ -1,6 +1,10 @@
 import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { conversationsAppRole, currentUserSetting } from '../schema/app-role.js';
+import { queueFirst } from './queue-first.js';
+
+/** Renders withUser's statement for postgres.js (plain SQL: no table names, so no casing applies). */
+const dialect = new PgDialect();
 
 /** The transaction a callback of `db.transaction` receives, for a database of schema TSchema. */
 export type Transaction<TSchema extends Record<string, unknown>> = PgTransaction<
@@ -23,12 +27,24 @@ export async function withUser<TSchema extends Record<string, unknown>, T>(
   callback: (tx: Transaction<TSchema>) => Promise<T>,
 ): Promise<T> {
   if (userId.trim() === '') throw new TypeError('withUser: userId must be a non-empty user id');
+  // One statement for both: set_config('role', ..., true) is SET LOCAL ROLE, membership checked.
+  // Qualified with pg_catalog so no planted public.set_config can take the call.
+  const setUser = sql`select pg_catalog.set_config('role', ${conversationsAppRole.name}, true), pg_catalog.set_config(${currentUserSetting}, ${userId}, true)`;
   return db.transaction(async (tx) => {
-    // One round trip for both: set_config('role', ..., true) is SET LOCAL ROLE, membership checked.
-    // Qualified with pg_catalog so no planted public.set_config can take the call.
-    await tx.execute(
-      sql`select pg_catalog.set_config('role', ${conversationsAppRole.name}, true), pg_catalog.set_config(${currentUserSetting}, ${userId}, true)`,
-    );
-    return callback(tx);
+    // On postgres.js the statement is queued ahead of the callback's and not awaited first: it costs
+    // no round trip of its own (see queueFirst). On the other drivers it is awaited first.
+    const queued = queueFirst(tx, dialect.sqlToQuery(setUser));
+    if (!queued) {
+      await tx.execute(setUser);
+      return callback(tx);
+    }
+    // Both settle before the transaction ends. Should the statement fail, the transaction is aborted
+    // and stays open until the callback is done, so a callback that catches its errors and goes on
+    // still runs nothing (each statement fails with 25P02); ended early, the transaction would hand
+    // the connection back and a late statement would run outside it, as the connecting role.
+    const [set, result] = await Promise.allSettled([queued, (async () => callback(tx))()]);
+    if (set.status === 'rejected') throw set.reason;
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
   });
 }

@@ -26,10 +26,10 @@ BEGIN
 END
 $guard$;--> statement-breakpoint
 -- The reverse sync triggers on conversations and messages write to the legacy tables: they go first (the
--- forward ones go with their tables). drizzle/down/0014_drop_legacy_chats.sql installs them again.
+-- forward ones go with their tables). drizzle/down/0015_drop_legacy_chats.sql installs them again.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();--> statement-breakpoint
 -- Accepted (squawk ban-drop-table): dropping the legacy tables is the point of this contract step; the guard above
--- refuses unless they equal the new tables, and drizzle/down/0014_drop_legacy_chats.sql refills them.
+-- refuses unless they equal the new tables, and drizzle/down/0015_drop_legacy_chats.sql refills them.
 -- squawk-ignore ban-drop-table
 DROP TABLE "chat_messages" CASCADE;--> statement-breakpoint
 -- squawk-ignore ban-drop-table
