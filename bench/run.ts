@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandStepTag } from '../src/deploy/expand-step.js';
@@ -16,6 +17,8 @@ import { median } from './lib/stats.js';
 import { suiteSection, withSuiteSection } from './lib/suite-runs.js';
 import { loadLegacyDatabase } from './load-legacy.js';
 import { benchMove } from './move.js';
+import { benchMoveBreakdown } from './move-breakdown.js';
+import { breakdownBlock, renderBreakdown, spliceBreakdown } from './move-breakdown-report.js';
 import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
@@ -26,7 +29,7 @@ import { benchSync, renderSyncSection, spliceSyncSection, syncSectionEnd, syncSe
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const help = `
-Usage: npm run bench -- [--quick] [--only rls|sync] [--mover <file>] [--out <file>]
+Usage: npm run bench -- [--quick] [--only rls|sync|move] [--mover <file>] [--out <file>]
 
 Measures the legacy move (ours against seed 000 Step 3), the hot queries at scale (ours against seed
 000's indexes alone) and the migration chain, and writes BENCHMARKS.md. Not part of npm test.
@@ -41,6 +44,11 @@ Measures the legacy move (ours against seed 000 Step 3), the hot queries at scal
   --only sync      only the cutover sync's cost (write latency with the sync on and off, the move
                    with and without it, the drop's equality check) at 1M messages (--quick: 40k);
                    replaces that section of the report and leaves the rest as it is
+  --only move      only where the move's time goes, at 500k and 1M messages (--quick: 20k, 40k):
+                   seed 000 Step 3, + the ledger, + indexes built after, keyset and block batches,
+                   chats:migrate with the sync on and the old app writing, a re-run with nothing
+                   to do, a throttled run (the writer's p95 at both speeds) and db:check; replaces
+                   that block of the report (20 to 30 minutes)
 
 Needs a PostgreSQL server: DATABASE_URL names a role that may create databases (the bench creates
 bench_* databases and drops them when done). Without it, only the chain on PGlite is timed.
@@ -65,6 +73,21 @@ const quick = {
   queryRuns: 200,
 } as const;
 
+/** The sizes of `--only move`: the issue's 500k and 1M messages (10 per session). */
+const breakdownSizes = {
+  full: [
+    { sessions: 50_000, messages: 500_000, users: 10_000, bigSessions: 3, bigSessionMessages: 25_000 },
+    full.large,
+  ],
+  quick: [
+    { sessions: 2_000, messages: 20_000, users: 400, bigSessions: 2, bigSessionMessages: 2_000 },
+    quick.large,
+  ],
+} as const;
+
+const sizeLabel = (messages: number) =>
+  `${messages >= 1e6 ? `${messages / 1e6}M` : `${messages / 1000}k`} messages`;
+
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const bench = defineCommand({
@@ -79,9 +102,9 @@ const bench = defineCommand({
   },
   usesDatabase: false,
   parse: (flags) => {
-    if (flags.only !== undefined && flags.only !== 'rls' && flags.only !== 'sync') {
+    if (flags.only !== undefined && !['rls', 'sync', 'move'].includes(flags.only)) {
       throw new UsageError(
-        `--only ${flags.only}: the focused parts are \`rls\` and \`sync\` (npm run bench -- --only rls)`,
+        `--only ${flags.only}: the focused parts are \`rls\`, \`sync\` and \`move\` (npm run bench -- --only rls)`,
       );
     }
     return flags;
@@ -124,6 +147,41 @@ const bench = defineCommand({
       }
       const moverScript = resolve(repoRoot, flags.mover ?? 'scripts/chats-migrate.ts');
       const target = expandStepTag();
+      if (flags.only === 'move') {
+        const sizes = flags.quick ? breakdownSizes.quick : breakdownSizes.full;
+        const load = { start: os.loadavg()[0] ?? 0, end: 0 };
+        log('Chain: applying every migration to empty databases...');
+        const chain = await benchChain(server, 5);
+        const results = [];
+        for (const size of sizes) {
+          const label = sizeLabel(size.messages);
+          const name = `bench_breakdown_${size.messages}`;
+          log(`Loading ${label} (${size.sessions} sessions) into ${name}...`);
+          const data = await loadLegacyDatabase(server, name, target, size);
+          results.push(
+            await benchMoveBreakdown(
+              server,
+              name,
+              label,
+              data,
+              { script: moverScript, repoRoot, throttleFraction: size === sizes[0] ? 0.5 : undefined },
+              log,
+            ),
+          );
+          await server.drop(name);
+        }
+        load.end = os.loadavg()[0] ?? 0;
+        const block = renderBreakdown(results, {
+          startedAt: startedAt.toISOString(),
+          load,
+          quick: Boolean(flags.quick),
+          chain,
+        });
+        const current = existsSync(out) ? readFileSync(out, 'utf8') : '# Benchmarks\n';
+        writeFileSync(out, spliceBreakdown(current, block));
+        log(`Wrote the move breakdown of ${out}.`);
+        return exitCode.ok;
+      }
       if (flags.only === 'rls') {
         const out = resolve(repoRoot, flags.out ?? 'BENCHMARKS.md');
         await benchOnlyRls(server, target, plan.large, plan.queryRuns, startedAt, out);
@@ -215,7 +273,9 @@ const bench = defineCommand({
         start !== -1 && end !== -1 ? previous.slice(start, end + syncSectionEnd.length) : undefined;
       const suite = previous ? suiteSection(previous) : undefined;
       const activity = previous ? activitySection(previous) : undefined;
+      const breakdown = previous ? breakdownBlock(previous) : undefined;
       let rendered = renderReport(report);
+      if (breakdown) rendered = spliceBreakdown(rendered, breakdown);
       if (suite) rendered = withSuiteSection(rendered, suite);
       if (activity) rendered = withActivitySection(rendered, activity);
       writeFileSync(out, kept ? spliceSyncSection(rendered, kept) : rendered);

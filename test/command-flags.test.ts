@@ -53,6 +53,10 @@ describe('bad flags are refused before the first write', () => {
     ['--overwrite without --report', () => ['--overwrite'], '--overwrite is only used with --report'],
     ['--batch-size beyond an integer', () => ['--batch-size', '2147483648'], 'at most 2147483647'],
     ['--lock-timeout beyond an integer', () => ['--lock-timeout', '99999999999'], 'at most 2147483647'],
+    ['--max-rate 0', () => ['--max-rate', '0'], '--max-rate must be a positive whole number, not "0"'],
+    ['--max-rate not a number', () => ['--max-rate', '1k'], '--max-rate must be a positive whole number'],
+    ['--pause negative', () => ['--pause=-5'], '--pause must be a whole number of 0 or more, not "-5"'],
+    ['--pause a fraction', () => ['--pause', '2.5'], '--pause must be a whole number of 0 or more'],
   ];
   it.each(cases)('chats:migrate with %s', async (_case, args, mentions) => {
     const before = await checksums(handle.db);

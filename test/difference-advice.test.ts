@@ -2,7 +2,6 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/app/database.js';
 import { differenceAdvice } from '../src/operator/cutover/difference-advice.js';
-import { syncingSetting } from '../src/operator/cutover/syncing-setting.js';
 import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { runInProcess } from './support/run.js';
@@ -60,7 +59,9 @@ describe('the guard, the gate and db:status --verify agree', () => {
       messageId = await insertMessage(db, session, { content: 'before' });
       await moveLegacyChats(db);
       await db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_catalog.set_config(${syncingSetting}, 'on', true)`);
+        // The sync's marker can no longer be forged (0015), so the bypass is replica mode: the sync's
+        // triggers stay silent, as for a logical-replication apply.
+        await tx.execute(sql`set local session_replication_role = replica`);
         await tx.execute(
           sql`update chat_messages set content = 'edited behind the sync' where id = ${messageId}::uuid`,
         );

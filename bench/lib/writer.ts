@@ -1,8 +1,11 @@
 import type postgres from 'postgres';
+import { percentile } from './stats.js';
 
 export interface WriterResult {
   inserts: number;
   maxMs: number;
+  /** 95th percentile of the insert latencies. */
+  p95Ms: number;
   /** Latencies over 1 s: each one an insert that waited on the move. */
   over1s: number;
 }
@@ -38,6 +41,7 @@ export function startWriter(sql: postgres.Sql, sessionIds: readonly string[]) {
       return {
         inserts: latencies.length,
         maxMs: latencies.length ? Math.max(...latencies) : 0,
+        p95Ms: latencies.length ? percentile(latencies, 95) : 0,
         over1s: latencies.filter((l) => l > 1000).length,
       };
     },

@@ -4,7 +4,7 @@ import { buildMoveReport, moveLegacyChats, readableError } from '../legacy-move/
 import { defineCommand } from './command.js';
 import { withDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
-import { orphanFlags, orphanHelp, orphanOptions, positiveInteger } from './move-flags.js';
+import { orphanFlags, orphanHelp, orphanOptions, positiveInteger, wholeNumber } from './move-flags.js';
 import { formatMoveResult, retryLine } from './move-output.js';
 import { moveProgress } from './progress.js';
 import { assertReportWritable } from './report-file.js';
@@ -12,19 +12,26 @@ import { UsageError } from './usage-error.js';
 
 const help = `
 Usage: npm run chats:migrate -- [--orphans <policy>] [--move-id <uuid>] [--batch-size <n>]
-                                [--lock-timeout <ms>] [--wait] [--report <file> [--overwrite]] [--json]
+                                [--lock-timeout <ms>] [--max-rate <rows/s>] [--pause <ms>] [--wait]
+                                [--report <file> [--overwrite]] [--json]
 
 Moves the legacy chat_sessions / chat_messages into conversations, conversation_participants and
 messages (seed 000 Step 3 mapping). Safe while the old app still writes, and to run again: each run
 makes the new tables the exact image of the legacy ones, writing only what changed (new, edited and
 deleted legacy rows), and never touches rows the new app wrote. Killed at any moment, the next run
-finishes the job. Keyset batches, each its own short transaction. The legacy tables are only read.
+finishes the job. Batches (sessions by key, messages by heap blocks), each its own short
+transaction. The legacy tables are only read.
 
 ${orphanHelp}
-  --batch-size <n>     legacy rows per batch transaction (default 5000)
+  --batch-size <n>     legacy rows per batch transaction (default 5000; sessions batches hold at most
+                       1000: the old app's message inserts wait on their row locks)
   --lock-timeout <ms>  lock_timeout of each batch; a batch that times out is retried up to 4 times
                        with a growing pause (0.25 s, 0.5 s, 1 s, 2 s), each retry a line on stderr;
                        then the command gives up, exit 2 (default 5000)
+  --max-rate <rows/s>  at most this many legacy rows per second, averaged over the run: the mover
+                       sleeps between batches (never inside one) to keep its WAL, replica lag and
+                       I/O under what the primary's other work needs (default: as fast as it can)
+  --pause <ms>         wait this long after every batch as well (default 0)
   --wait               if another chats:migrate or chats:rollback runs, wait for it (default: refuse)
   --report <file>      write a JSON report: counts per category, and the id of every legacy row
                        not moved, and why (a new file; checked before anything moves)
@@ -47,6 +54,8 @@ export const chatsMigrate = defineCommand({
     ...orphanFlags,
     'batch-size': { type: 'string' },
     'lock-timeout': { type: 'string' },
+    'max-rate': { type: 'string' },
+    pause: { type: 'string' },
     wait: { type: 'boolean' },
     report: { type: 'string' },
     overwrite: { type: 'boolean' },
@@ -63,6 +72,8 @@ export const chatsMigrate = defineCommand({
       ...orphanOptions(flags),
       batchSize: positiveInteger('batch-size', flags['batch-size']),
       lockTimeoutMs: positiveInteger('lock-timeout', flags['lock-timeout']),
+      maxRate: positiveInteger('max-rate', flags['max-rate']),
+      pauseMs: wholeNumber('pause', flags.pause),
       wait: flags.wait,
       report,
       reportShown: flags.report,
@@ -77,6 +88,8 @@ export const chatsMigrate = defineCommand({
         moveId: params.moveId,
         batchSize: params.batchSize,
         lockTimeoutMs: params.lockTimeoutMs,
+        maxRate: params.maxRate,
+        pauseMs: params.pauseMs,
         wait: params.wait,
         onProgress: progress.onProgress,
         // One line per retry, so an operator sees at once that the mover waits on another session's lock.

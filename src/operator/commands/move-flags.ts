@@ -45,3 +45,15 @@ export function positiveInteger(name: string, value: string | undefined): number
   }
   return Number(value);
 }
+
+/** A whole number of 0 or more (--pause 0 means no pause). */
+export function wholeNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new UsageError(`--${name} must be a whole number of 0 or more, not "${value}".`);
+  }
+  if (Number(value) > largestInteger) {
+    throw new UsageError(`--${name} must be at most ${largestInteger}, not ${value}.`);
+  }
+  return Number(value);
+}

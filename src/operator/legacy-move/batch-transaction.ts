@@ -87,6 +87,11 @@ export async function inBatchTransaction<T>(
                        -- The mover's writes are the image of the legacy rows: the sync's reverse
                        -- triggers must not write them back (the sync's marker: src/operator/cutover/sync-sql.ts).
                        conversations_cutover.legacy_chat_sync_mark(),
+                       -- No wait for the WAL flush at each batch's commit: a server crash may lose the
+                       -- last batches whole (never half of one), and the next run redoes them. A later
+                       -- durable commit (the old app's write the sync mirrored) flushes the WAL before it,
+                       -- so nothing that depends on a batch can outlive it.
+                       set_config('synchronous_commit', 'off', true),
                        pg_backend_pid() as pid`,
           );
           if (Number(row?.pid) !== ctx.pid) {

@@ -1,27 +1,28 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
+import { type BlockRange, inBlocks } from './block-range.js';
 import { asUtc, authorTypeOfRole, nullContentReplacement } from './mapping.js';
-import { inRange, type KeyRange } from './sql-range.js';
 
 export interface MessageBatchCounts {
   messagesInserted: number;
   messagesUpdated: number;
-  messagesDeleted: number;
+  /** Legacy messages the batch read (its share of the progress). */
+  sources: number;
 }
 
 const authorType = authorTypeOfRole('cm.role');
 
 /**
- * Messages -> messages for one key range of chat_messages (seed 000 Step 3: same id, the session
+ * Messages -> messages for one block range of chat_messages (seed 000 Step 3: same id, the session
  * becomes the conversation, author_id NULL, assistant -> ai, system -> system, user -> user,
  * tool_calls, reasoning, model, metadata exactly as jsonb, created_at read as UTC, NULL content -> '').
  * Only messages of moved sessions; only rows that are new or differ are written (one statement: the
- * message and its ledger row). Then the move's copies in the range whose legacy message is gone, or
- * whose session is no longer moved, are deleted, and ledger rows whose message is gone are dropped.
+ * message and its ledger row). The move's copies whose legacy message is gone are deleted afterwards
+ * by deleteGoneMessages (a block range cannot say which copies belong to it).
  */
 export async function moveMessageBatch(
   tx: Queryable,
-  range: KeyRange,
+  blocks: BlockRange,
   live = false,
 ): Promise<MessageBatchCounts> {
   // Plain INSERT for new rows and UPDATE for changed ones, rather than INSERT ... ON CONFLICT: no
@@ -45,15 +46,15 @@ export async function moveMessageBatch(
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
       left join messages m on m.id = cm.id
       left join legacy_chat_moved_messages lm on lm.message_id = cm.id
-      where ${inRange(sql`cm.id`, range)}
+      where ${inBlocks('cm', blocks)}
     ),
     inserted as (
       insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
         metadata, created_at)
       select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
       from src where not message_exists
-      -- The sync may have written it since this batch's snapshot: in REPEATABLE READ that conflict is a
-      -- serialization failure, and the batch runs again (batch-transaction.ts).
+      -- The sync may have written it since this statement's snapshot (the same image, under the
+      -- mapping): it is left as the sync wrote it.
       on conflict (id) do nothing
       returning 1
     ),
@@ -83,28 +84,55 @@ export async function moveMessageBatch(
     select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated,
            (select count(*) from src)::int as sources`,
   );
-  const done = {
+  return {
     messagesInserted: written?.inserted ?? 0,
     messagesUpdated: written?.updated ?? 0,
-    messagesDeleted: 0,
+    sources: written?.sources ?? 0,
   };
+}
 
-  // Every legacy message of the range now has its ledger row. When the range holds no other ledger
-  // row, no moved copy lost its legacy message (or its session): skip the deletion pass, the common case.
-  const [ledger] = await queryRows<{ n: number }>(
+/**
+ * The move's copies to delete: a ledger row whose message is gone, or whose legacy message is gone or
+ * no longer in a session that is a conversation (moved, or created by the new app: the sync copies the
+ * old app's messages into those too). Left joins rather than NOT EXISTS ... OR NOT EXISTS, so the
+ * planner hash-joins each table once instead of running two subplans per ledger row.
+ */
+const goneCopies = sql`
+  select lm.message_id from legacy_chat_moved_messages lm
+  left join messages m on m.id = lm.message_id
+  left join (chat_messages cm join conversations c on c.id = cm.session_id) on cm.id = lm.message_id
+  where m.id is null or c.id is null`;
+
+/** How many copies are to delete (one set-based pass: a run with nothing to delete stops here). */
+export async function countGoneMessages(tx: Queryable): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from (${goneCopies}) g`);
+  return row?.n ?? 0;
+}
+
+/** The first `limit` copies to delete after `after`, in id order. */
+export async function goneMessages(
+  tx: Queryable,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
     tx,
-    sql`select count(*)::int as n from legacy_chat_moved_messages lm where ${inRange(sql`lm.message_id`, range)}`,
+    sql`select g.message_id::text as id from (${goneCopies}) g
+        where ${after === undefined ? sql`true` : sql`g.message_id > ${after}::uuid`}
+        order by g.message_id limit ${limit}`,
   );
-  if (live || (ledger?.n ?? 0) === (written?.sources ?? 0)) return done;
+  return rows.map((r) => r.id);
+}
 
+/** Deletes the copies `ids` (goneMessages) that are still gone, and their ledger rows; returns the messages deleted. */
+export async function deleteGoneMessages(tx: Queryable, ids: readonly string[]): Promise<number> {
+  const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
   const [deleted] = await queryRows<{ n: number }>(
     tx,
     sql`
     with gone as (
       delete from messages m using legacy_chat_moved_messages lm
-      where m.id = lm.message_id and ${inRange(sql`lm.message_id`, range)}
-        -- Kept while its legacy message exists in a session that is a conversation: moved, or created by
-        -- the new app (the sync copies the old app's messages into those too).
+      where m.id = lm.message_id and lm.message_id = any(${batch})
         and not exists (select 1 from chat_messages cm
                         join conversations c on c.id = cm.session_id
                         where cm.id = lm.message_id)
@@ -114,8 +142,7 @@ export async function moveMessageBatch(
   );
   await tx.execute(sql`
     delete from legacy_chat_moved_messages lm
-    where ${inRange(sql`lm.message_id`, range)}
+    where lm.message_id = any(${batch})
       and not exists (select 1 from messages m where m.id = lm.message_id)`);
-
-  return { ...done, messagesDeleted: deleted?.n ?? 0 };
+  return deleted?.n ?? 0;
 }

@@ -4,8 +4,9 @@ import { countDifferences } from '../cutover/find-differences.js';
 import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { type BlockRange, tableBlocks } from './block-range.js';
 import { nextUpperBound } from './keyset.js';
-import { moveMessageBatch } from './move-messages.js';
+import { countGoneMessages, deleteGoneMessages, goneMessages, moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch } from './move-sessions.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import {
@@ -20,9 +21,11 @@ import {
   type OrphanOptions,
   type OrphanPolicy,
   orphanPolicyOf,
+  sessionsBatchCap,
 } from './options.js';
 import { assertMoveExists, assertReadyToMove } from './preconditions.js';
 import type { KeyRange } from './sql-range.js';
+import { assertThrottle, type ThrottleOptions, throttleDelayMs } from './throttle.js';
 
 export type MovePhase = 'sessions' | 'messages' | 'orphans';
 
@@ -40,11 +43,12 @@ export interface MoveProgress {
 export interface MoveBatch {
   phase: MovePhase;
   index: number;
-  range: KeyRange;
+  /** Sessions and orphans: a range of ids; messages: a range of chat_messages' heap blocks. */
+  range: KeyRange | BlockRange;
 }
 
-export interface MoveOptions extends OrphanOptions {
-  /** Legacy rows per batch (each batch is its own transaction). Default 5000. */
+export interface MoveOptions extends OrphanOptions, ThrottleOptions {
+  /** Legacy rows per batch (each batch is its own transaction; sessions batches at most 1000). Default 5000. */
   batchSize?: number;
   /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
   lockTimeoutMs?: number;
@@ -125,6 +129,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
   const batchSize = options.batchSize ?? defaultBatchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new TypeError('batchSize must be a positive integer.');
+  assertThrottle(options);
   await assertReadyToMove(db, 'chats:migrate');
   if (assignMoveId) await assertMoveExists(db, assignMoveId);
 
@@ -154,8 +159,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const total = (sizes?.sessions ?? 0) + (sizes?.messages ?? 0);
     let done = 0;
     let batches = 0;
+    /** Legacy rows covered by committed batches (the throttle's count; `done` is the progress's). */
+    let covered = 0;
 
-    const afterBatch = async (phase: MovePhase, range: KeyRange, rows: number) => {
+    const afterBatch = async (phase: MovePhase, range: KeyRange | BlockRange, rows: number) => {
       batches++;
       done = Math.min(total, done + rows);
       const seconds = (performance.now() - started) / 1000;
@@ -168,10 +175,18 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
         etaSeconds: rate > 0 ? (total - done) / rate : undefined,
       });
       await options.onBatch?.({ phase, index: batches, range });
+      covered += rows;
+      const wait = throttleDelayMs(options, covered, performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     };
 
+    // Nothing moved yet: no copy can be stale at the end of this run (one deleted since its batch is
+    // the sync's to follow, or the next run's), so the pass that looks for them is skipped.
+    const firstRun = await nothingMovedYet(db);
+
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
-    await forEachRange(db, sql`chat_sessions`, batchSize, undefined, async (range, last) => {
+    const sessionsBatch = Math.min(batchSize, sessionsBatchCap);
+    await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
       const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
         indexProbes: true,
         label: `sessions batch ${batches + 1}`,
@@ -183,21 +198,53 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       counts.ownersInserted += c.ownersInserted;
       counts.ownersRemoved += c.ownersRemoved;
       conversationsKept.push(...c.conversationsKept);
-      await afterBatch('sessions', range, last ? (sizes?.sessions ?? 0) % batchSize || batchSize : batchSize);
+      await afterBatch(
+        'sessions',
+        range,
+        last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
+      );
     });
 
-    // 2. messages of moved sessions.
+    // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
+    // order), then the move's copies whose legacy message is gone.
     done = sizes?.sessions ?? 0;
-    await forEachRange(db, sql`chat_messages`, batchSize, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, range, live), {
+    await forEachBlockRange(db, 'chat_messages', batchSize, sizes?.messages ?? 0, async (blocks) => {
+      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
         indexProbes: true,
+        // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
+        // conversation the sync bumped meanwhile waits for it and re-checks, where REPEATABLE READ
+        // fails the whole batch (over and over while the old app writes into those sessions).
+        readCommitted: true,
         label: `messages batch ${batches + 1}`,
       });
       counts.messagesInserted += c.messagesInserted;
       counts.messagesUpdated += c.messagesUpdated;
-      counts.messagesDeleted += c.messagesDeleted;
-      await afterBatch('messages', range, last ? (sizes?.messages ?? 0) % batchSize || batchSize : batchSize);
+      await afterBatch('messages', blocks, c.sources);
     });
+    const gone =
+      live || firstRun
+        ? 0
+        : await inBatchTransaction(ctx, (tx) => countGoneMessages(tx), {
+            label: 'the count of copies to delete',
+          });
+    if (gone > 0) {
+      let after: string | undefined;
+      for (;;) {
+        const batch = await inBatchTransaction(
+          ctx,
+          async (tx) => {
+            const ids = await goneMessages(tx, after, batchSize);
+            return { ids, deleted: ids.length ? await deleteGoneMessages(tx, ids) : 0 };
+          },
+          { label: `messages deletion batch ${batches + 1}` },
+        );
+        counts.messagesDeleted += batch.deleted;
+        if (batch.ids.length === 0) break;
+        const range = { after, upTo: batch.ids.at(-1) };
+        after = range.upTo;
+        await afterBatch('messages', range, 0);
+      }
+    }
 
     // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
     if (policy === 'archive') {
@@ -276,4 +323,35 @@ async function forEachRange(
     if (upTo === undefined) return;
     after = upTo;
   }
+}
+
+/**
+ * Walks `table` in ranges of heap blocks holding about `rowsPerBatch` rows each (from `rows`, its row
+ * count, over its size now). The size is read again before each batch, so the last batch, which runs
+ * to the end, also sees the blocks the old app's writes added meanwhile.
+ */
+async function forEachBlockRange(
+  db: Database,
+  table: string,
+  rowsPerBatch: number,
+  rows: number,
+  body: (blocks: BlockRange) => Promise<void>,
+): Promise<void> {
+  const { blocks: atStart } = await tableBlocks(db, table);
+  const step = Math.max(1, Math.floor(rowsPerBatch / Math.max(1, rows / Math.max(1, atStart))));
+  for (let fromBlock = 0; ; fromBlock += step) {
+    const { blocks } = await tableBlocks(db, table);
+    const last = fromBlock + step >= blocks;
+    await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
+    if (last) return;
+  }
+}
+
+async function nothingMovedYet(db: Database): Promise<boolean> {
+  const [row] = await queryRows<{ empty: boolean }>(
+    db,
+    sql`select not exists (select 1 from legacy_chat_moved_messages)
+           and not exists (select 1 from legacy_chat_moved_sessions) as empty`,
+  );
+  return row?.empty === true;
 }
