@@ -6,6 +6,17 @@ import { type Queryable, queryRows } from '../../app/database.js';
  * functions (body, SECURITY DEFINER, pinned settings), grants (tables, columns, functions), row-level
  * security flags, policies in full, and memberships of the roles the chain creates.
  */
+/** A policy as pg_policies shows it: what live drift compares in full, WITH CHECK included. */
+export type PolicyFact = {
+  table: string;
+  name: string;
+  permissive: string;
+  command: string;
+  roles: string;
+  using: string | null;
+  check: string | null;
+};
+
 export interface CatalogFacts {
   triggers: Map<string, { table: string; name: string; definition: string; enabled: boolean }>;
   functions: Map<
@@ -15,18 +26,7 @@ export interface CatalogFacts {
   /** `<object> <grantee> <privilege>` for grantees among the chain's roles and PUBLIC. */
   grants: Set<string>;
   rls: Map<string, { enabled: boolean; forced: boolean }>;
-  policies: Map<
-    string,
-    {
-      table: string;
-      name: string;
-      permissive: string;
-      command: string;
-      roles: string;
-      using: string | null;
-      check: string | null;
-    }
-  >;
+  policies: Map<string, PolicyFact>;
   /** `<role> <member>` where either is one of the chain's roles. */
   memberships: Set<string>;
 }
@@ -97,15 +97,7 @@ export async function readCatalogFacts(
         from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname in (${list(tables)})`,
   );
-  const policies = await queryRows<{
-    table: string;
-    name: string;
-    permissive: string;
-    command: string;
-    roles: string;
-    using: string | null;
-    check: string | null;
-  }>(
+  const policies = await queryRows<PolicyFact>(
     db,
     sql`select tablename as table, policyname as name, permissive, cmd as command,
                pg_catalog.array_to_string(roles, ', ') as roles, qual as using, with_check as check
