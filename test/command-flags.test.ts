@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/app/database.js';
 import { readableError } from '../src/app/errors/index.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
-import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertLegacyDataset, rollbackLegacyMove } from '../src/operator/legacy-move/index.js';
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { checksums } from './support/legacy-rows.js';
@@ -22,19 +22,32 @@ import {
 // before the first write, with the rows unchanged.
 
 let database: TestDatabase;
-let handle: DatabaseHandle;
 let dir: string;
+
+/**
+ * A handle per use, closed before any command runs: in PGlite mode a handle held open across a command
+ * that opens the same folder in process keeps reading its own stale copy (a rollback through it then
+ * undid nothing the command wrote, and the next test saw the move done).
+ */
+async function withDatabase<T>(body: (db: Database) => Promise<T>): Promise<T> {
+  const handle = await database.open({ maxConnections: 1 });
+  try {
+    return await body(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cdb-flags-'));
   database = await createTestDatabase('command_flags');
-  handle = await database.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db, { to: expandStepTag() });
-  await insertLegacyDataset(handle.db, { sessions: 12, messagesPerSession: 2, seed: 11 });
+  await withDatabase(async (db) => {
+    await migrateDatabase(db, { to: expandStepTag() });
+    await insertLegacyDataset(db, { sessions: 12, messagesPerSession: 2, seed: 11 });
+  });
 });
 
 afterAll(async () => {
-  await handle?.close();
   await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -59,11 +72,11 @@ describe('bad flags are refused before the first write', () => {
     ['--pause a fraction', () => ['--pause', '2.5'], '--pause must be a whole number of 0 or more'],
   ];
   it.each(cases)('chats:migrate with %s', async (_case, args, mentions) => {
-    const before = await checksums(handle.db);
+    const before = await withDatabase(checksums);
     const result = await runInProcess('chats-migrate.ts', args(), database.env);
     expectCouldNotRun(result, 'chats:migrate', { mentions: [mentions, 'npm run chats:migrate -- --help'] });
     expect(result.stderr).not.toContain('..');
-    expect(await checksums(handle.db)).toEqual(before);
+    expect(await withDatabase(checksums)).toEqual(before);
     if (args().includes(join(dir, 'existing.json'))) {
       expect(readFileSync(join(dir, 'existing.json'), 'utf8')).toBe('keep me\n');
     }
@@ -95,7 +108,7 @@ describe('bad flags are refused before the first write', () => {
       expect(result.code).toBe(0);
       expect(JSON.parse(readFileSync(path, 'utf8'))).toHaveProperty('counts');
     } finally {
-      await rollbackLegacyMove(handle.db);
+      await withDatabase((db) => rollbackLegacyMove(db));
     }
   });
 });
@@ -116,33 +129,34 @@ describe('one error vocabulary', () => {
     );
   });
 
-  it("readableError keeps PostgreSQL's detail and hint", async () => {
-    const error = await handle.db
-      .execute(
-        sql`select 1 from pg_catalog.pg_class where relname = ${'x'} and oid = 'no-such-table'::regclass`,
-      )
-      .then(
+  it("readableError keeps PostgreSQL's detail and hint", () =>
+    withDatabase(async (db) => {
+      const error = await db
+        .execute(
+          sql`select 1 from pg_catalog.pg_class where relname = ${'x'} and oid = 'no-such-table'::regclass`,
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(readableError(error).message).toBe('relation "no-such-table" does not exist');
+      const unique = await db
+        .execute(sql`insert into chat_sessions select * from chat_sessions limit 1`)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(readableError(unique).message).toMatch(
+        /^duplicate key value violates unique constraint "\w+" detail: Key \(id\)=\([0-9a-f-]+\) already exists\.$/,
+      );
+      const hinted = await db.execute(sql`select pg_catalog.no_such_function(1)`).then(
         () => undefined,
         (e: unknown) => e,
       );
-    expect(readableError(error).message).toBe('relation "no-such-table" does not exist');
-    const unique = await handle.db
-      .execute(sql`insert into chat_sessions select * from chat_sessions limit 1`)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
+      expect(readableError(hinted).message).toMatch(
+        /^function pg_catalog\.no_such_function\(integer\) does not exist hint: No function matches/,
       );
-    expect(readableError(unique).message).toMatch(
-      /^duplicate key value violates unique constraint "\w+" detail: Key \(id\)=\([0-9a-f-]+\) already exists\.$/,
-    );
-    const hinted = await handle.db.execute(sql`select pg_catalog.no_such_function(1)`).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(readableError(hinted).message).toMatch(
-      /^function pg_catalog\.no_such_function\(integer\) does not exist hint: No function matches/,
-    );
-  });
+    }));
 
   it.skipIf(!hasServer)(
     `db:check with a role that does not exist names the role, never "Failed query" ${serverOnlyReason}`,
