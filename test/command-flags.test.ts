@@ -16,6 +16,7 @@ import {
   hasServer,
   serverOnlyReason,
   type TestDatabase,
+  withOpenDatabase,
 } from './support/test-database.js';
 
 // Flags as an operator types them, run in process: every bad flag is refused (exit 2, one line)
@@ -24,19 +25,8 @@ import {
 let database: TestDatabase;
 let dir: string;
 
-/**
- * A handle per use, closed before any command runs: in PGlite mode a handle held open across a command
- * that opens the same folder in process keeps reading its own stale copy (a rollback through it then
- * undid nothing the command wrote, and the next test saw the move done).
- */
-async function withDatabase<T>(body: (db: Database) => Promise<T>): Promise<T> {
-  const handle = await database.open({ maxConnections: 1 });
-  try {
-    return await body(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+/** In PGlite mode a handle held across a command that opens the same folder reads a stale copy. */
+const withDatabase = <T>(body: (db: Database) => Promise<T>) => withOpenDatabase(database, body);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cdb-flags-'));

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import { runInProcess } from './support/run.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase, withOpenDatabase } from './support/test-database.js';
 
 // Adopting the database of a real app: it already has users, employees and moves, with columns,
 // constraints and indexes of its own, and never had the legacy chats.
@@ -23,12 +23,7 @@ afterEach(async () => {
 });
 
 async function query<Row extends Record<string, unknown>>(text: string): Promise<Row[]> {
-  const handle = await database.open();
-  try {
-    return await queryRows<Row>(handle.db, sql.raw(text));
-  } finally {
-    await handle.close();
-  }
+  return withOpenDatabase(database, (db) => queryRows<Row>(db, sql.raw(text)));
 }
 
 async function appTables(usersId = 'text'): Promise<void> {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import type { RunResult } from './support/run.js';
 import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { createTestDatabase, type TestDatabase, withOpenDatabase } from './support/test-database.js';
 
 // db:migrate verifies the history before it applies anything (Flyway's validate-on-migrate). Each
 // test breaks a scratch copy of the repository the way a merge or an edit would, and runs that copy's
@@ -33,12 +33,7 @@ function script(name: string, args: string[] = []): Promise<RunResult> {
 }
 
 async function query<Row extends Record<string, unknown>>(text: string): Promise<Row[]> {
-  const handle = await database.open();
-  try {
-    return await queryRows<Row>(handle.db, sql.raw(text));
-  } finally {
-    await handle.close();
-  }
+  return withOpenDatabase(database, (db) => queryRows<Row>(db, sql.raw(text)));
 }
 
 const historyCount = async () =>

@@ -91,3 +91,19 @@ function createPgliteTestDatabase(label: string, template: string): TestDatabase
     dropNow: async () => rmSync(root, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Runs body on a connection opened for it alone and closed after, so nothing holds the database open
+ * while a command runs in process (in PGlite mode a handle held across such a command reads a stale copy).
+ */
+export async function withOpenDatabase<T>(
+  database: TestDatabase,
+  body: (db: DatabaseHandle['db']) => Promise<T>,
+): Promise<T> {
+  const handle = await database.open({ maxConnections: 1 });
+  try {
+    return await body(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
