@@ -279,6 +279,42 @@ describe('no policy function per row, every range kept (EXPLAIN as the app role)
     );
   });
 
+  it('the conversation sets read idx_participants_user_conversation_role alone: no heap page per conversation', async () => {
+    // The sets' one call per query and table was the app role's whole fixed cost on the page queries:
+    // through idx_participants_user_id each of the user's participant rows cost a heap page. Their own
+    // query, taken from the function bodies, planned and run as the functions run it (the current user
+    // set, as the owner): an index-only scan that fetches nothing from the heap once the table is
+    // vacuumed (the visibility map is what an index-only scan trusts; autovacuum keeps it current).
+    await db.execute(sql`vacuum analyze conversation_participants`);
+    const bodies = await queryRows<{ name: string; body: string }>(
+      db,
+      sql`select p.proname as name, p.prosrc as body from pg_proc p
+          where p.oid = any (${`{${policyFunctions.join(',')}}`}::regprocedure[]) order by 1`,
+    );
+    expect(bodies.map((b) => b.name)).toEqual([
+      'current_user_conversation_ids',
+      'current_user_postable_conversation_ids',
+    ]);
+    for (const { name, body } of bodies) {
+      const query = /RETURN QUERY\s+(SELECT[^;]+?)\s*;/i.exec(body)?.[1];
+      expect(query, name).toBeDefined();
+      const nodes = await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_catalog.set_config('app.user_id', ${users.many.id}, true)`);
+        return planNodes(
+          await explainQuery(tx, { sql: query ?? '', params: [] }, { analyze: true, format: 'json' }),
+        );
+      });
+      const scans = nodes.filter((n) => n['Relation Name'] === 'conversation_participants');
+      expect(
+        scans.map((n) => `${n['Node Type']} ${n['Index Name']}`),
+        name,
+      ).toEqual(['Index Only Scan idx_participants_user_conversation_role']);
+      expect(scans[0]?.['Heap Fetches'], name).toBe(0);
+      // The many user takes part in 500 conversations (as an observer: none of them postable).
+      expect(scans[0]?.['Actual Rows'], name).toBe(name === 'current_user_conversation_ids' ? 500 : 0);
+    }
+  });
+
   it('inserting a message calls the post check once', async () => {
     const calls = await policyCallsDuring('heavy', (tx) =>
       tx.execute(

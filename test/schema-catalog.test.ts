@@ -157,6 +157,11 @@ describe('seed 000 Step 2: tables', () => {
         'idx_participants_conversation_id (conversation_id)',
       ),
       idx_participants_user_id: on('conversation_participants', 'idx_participants_user_id (user_id)'),
+      // Not the seed's: the policies' conversation sets read it index-only (issue 17).
+      idx_participants_user_conversation_role: on(
+        'conversation_participants',
+        'idx_participants_user_conversation_role (user_id, conversation_id, role)',
+      ),
       idx_participants_conversation_user: on(
         'conversation_participants',
         'idx_participants_conversation_user (conversation_id, user_id)',
