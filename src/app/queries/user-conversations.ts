@@ -14,7 +14,8 @@ const participant = conversationParticipants;
 
 /**
  * The query behind {@link listUserConversations}, as drizzle sends it. The user's participant rows come
- * from idx_participants_user_id, their conversations by primary key (whose last_message_at the
+ * from an index on user_id (idx_participants_user_id, or the policies' covering
+ * idx_participants_user_conversation_role, as the planner likes), their conversations by primary key (whose last_message_at the
  * messages triggers keep, so no message is read to order them); for each, one lateral count of the
  * messages after last_read_at on idx_messages_conversation_created_at (an index-only range scan from
  * last_read_at; a participant who never read counts from -infinity).
