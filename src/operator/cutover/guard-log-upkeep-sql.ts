@@ -1,0 +1,97 @@
+import { appliedGuardLogSinceSql, guardLogTable } from './guard-log-sql.js';
+
+// The guard log's upkeep (issue 11: the drop's lock time, the log's growth), rendered into
+// drizzle/<n>_legacy_chat_guard_log_pruned.sql (npm run cutover:sql -- --write), a migration of the expand
+// step after the sync's (whose log it reads and prunes; guard-log-sql.ts).
+//
+// Who needs which rows: the drop's guard reads only the rows of transactions its snapshot `since` did not
+// see (its full check saw everything else). A transaction that had committed before a guard took `since`
+// is one it saw; so a row that a pruning DELETE can see (one of a committed transaction) is never needed
+// by a guard that takes `since` after that DELETE committed. The only guard it could hurt is one already
+// running: the guard holds the log's advisory lock shared from before it takes `since` to its commit
+// (legacy_chat_guard_log_hold), and the prune takes it exclusive or does nothing. A write after a prune is
+// logged as before, and a log that cannot vouch for the window (legacy_chat_guard_log_state) still makes
+// the guard check everything: pruning changes neither.
+
+const pinned = 'SET search_path = pg_catalog, pg_temp';
+const breakpoint = '\n--> statement-breakpoint\n';
+/** The advisory lock between the drop's guard (shared) and the prune (exclusive): a two-int key, no clash with bigint ones. */
+const logLock = `pg_catalog.to_regclass('${guardLogTable}')::oid::integer, 0`;
+
+const since = `-- What transactions that the snapshot \`since\` did not see wrote: complete is false when one of them
+-- truncated a table (then only the full check will do). Not seen: those still running when it was taken
+-- (its xip list) and those that began after (xid >= its xmax). PL/pgSQL, so that the query is planned
+-- with the snapshot's values: the SQL function of 0015 was planned without them and read the whole log
+-- (a 2.7M-row scan at 1M messages, under the drop's locks); with them, the xid index finds the window.
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_since"(since pg_snapshot,
+  OUT complete boolean, OUT sessions uuid[], OUT messages uuid[])
+LANGUAGE plpgsql STABLE ${pinned} AS $log$
+DECLARE
+  unseen_from xid8 := pg_catalog.pg_snapshot_xmax(since);
+  running xid8[] := ARRAY(SELECT x FROM pg_catalog.pg_snapshot_xip(since) AS x);
+BEGIN
+  SELECT NOT COALESCE(pg_catalog.bool_or(g.kind = 'all'), false),
+         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 's'), '{}'),
+         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 'm'), '{}')
+    INTO complete, sessions, messages
+  FROM ${guardLogTable} g
+  WHERE g.xid >= unseen_from OR g.xid = ANY (running);
+END
+$log$;`;
+
+const hold = `-- The drop's guard calls this first: it waits for a prune in progress, keeps any other from starting
+-- until the guard's transaction ends, and returns the snapshot the guard reads the log from (taken once
+-- the lock is held, so a prune that committed before it removed only rows of transactions it sees).
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_hold"() RETURNS pg_snapshot
+LANGUAGE plpgsql VOLATILE ${pinned} AS $log$
+BEGIN
+  PERFORM pg_catalog.pg_advisory_xact_lock_shared(${logLock});
+  RETURN pg_catalog.pg_current_snapshot();
+END
+$log$;`;
+
+const prune = `-- Removes every row of the log this transaction can see (those of committed transactions: no guard that
+-- starts later needs them), unless a drop's guard is running (false: nothing removed). A DELETE, not a
+-- TRUNCATE: writers go on logging meanwhile, and a reader with an older snapshot still sees what it saw.
+-- chats:migrate runs it at the end of a move and chats:validate after its check (prune-guard-log.ts).
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_prune"() RETURNS boolean
+LANGUAGE plpgsql VOLATILE ${pinned} AS $log$
+BEGIN
+  IF NOT pg_catalog.pg_try_advisory_xact_lock(${logLock}) THEN
+    RETURN false;
+  END IF;
+  DELETE FROM ${guardLogTable};
+  RETURN true;
+END
+$log$;`;
+
+const addedFunctions = ['legacy_chat_guard_log_hold()', 'legacy_chat_guard_log_prune()'];
+const revoke = (f: string) =>
+  `REVOKE ALL ON FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`;
+
+/** The migration, exactly as drizzle/<n>_legacy_chat_guard_log_pruned.sql holds it. */
+export function renderGuardLogUpkeepMigration(): string {
+  return `${[
+    `-- Custom migration, generated from src/operator/cutover/guard-log-upkeep-sql.ts (npm run cutover:sql -- --write;
+-- do not edit by hand): the guard's log read through its index, the lock the drop's guard holds on it,
+-- and its pruning (the expand step; the drop empties the log once its guard passed).
+${since}`,
+    hold,
+    prune,
+    ...addedFunctions.map(revoke),
+  ].join(breakpoint)}\n`;
+}
+
+/** Its down: the log read as 0015 created it; the two functions go. No row changes. */
+export function renderGuardLogUpkeepDown(): string {
+  return `${[
+    `-- Down of <n>_legacy_chat_guard_log_pruned, generated from src/operator/cutover/guard-log-upkeep-sql.ts
+-- (npm run cutover:sql -- --write): the log's read as 0015_legacy_chat_sync_guarded created it, the
+-- guard's lock and the prune go. No row changes.
+${appliedGuardLogSinceSql}`,
+    ...addedFunctions.map((f) => `DROP FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')};`),
+  ].join(breakpoint)}\n`;
+}
+
+/** The migration's file name ends so; the journal puts it before the drop. */
+export const guardLogUpkeepMigrationSuffix = '_legacy_chat_guard_log_pruned.sql';
