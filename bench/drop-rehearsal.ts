@@ -1,4 +1,3 @@
-import { guardedTables } from '../src/operator/cutover/guard-log-sql.js';
 import type { BenchServer } from './lib/server.js';
 
 /** One step of the drop's work under its locks, timed. */
@@ -14,9 +13,9 @@ export interface DropRehearsal {
   locked: LockedStep[];
   /** What the guard's log named for the window: keys read back under the lock. */
   loggedKeys: number;
+  /** How many attempts legacy_chat_guard_lock() took to get every lock. */
+  lockAttempts: number;
 }
-
-const quoted = (table: string) => `"public"."${table}"`;
 
 /**
  * Where the drop's time under its locks goes (issue 11): the guard's steps, in the guard's order, on
@@ -53,8 +52,8 @@ export async function rehearseDrop(server: BenchServer, name: string): Promise<D
         locked.push({ step: label, ms });
         return result;
       };
-      await step('lock the seven tables (SHARE ROW EXCLUSIVE)', () =>
-        sql.unsafe(`lock table ${guardedTables.map(quoted).join(', ')} in share row exclusive mode`),
+      const [attempts] = await step('take the locks (ACCESS EXCLUSIVE, short attempts)', () =>
+        sql.unsafe<{ n: number }[]>('select conversations_cutover.legacy_chat_guard_lock() as n'),
       );
       const [changed] = await step("read the guard's log since the first check", () =>
         sql.unsafe<{ sessions: string[]; messages: string[] }[]>(
@@ -86,6 +85,7 @@ export async function rehearseDrop(server: BenchServer, name: string): Promise<D
         unlockedCheckMs,
         locked,
         loggedKeys: (changed?.sessions.length ?? 0) + (changed?.messages.length ?? 0),
+        lockAttempts: attempts?.n ?? 0,
       };
     } finally {
       await sql.unsafe('rollback');

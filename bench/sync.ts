@@ -258,7 +258,7 @@ these are the inserts written since.
 
 Where the time under the locks goes: the guard's steps after its unlocked full check (${(result.drop.rehearsal.unlockedCheckMs / 1000).toFixed(2)} s), each timed on
 its own, in the guard's order, in a rehearsal that is rolled back (\`bench/drop-rehearsal.ts\`), the writer inserting
-throughout (its longest insert then: ${result.drop.rehearsalWriterMaxMs.toFixed(1)} ms). The log named ${result.drop.rehearsal.loggedKeys} keys for the window. The drop's commit
+throughout (its longest insert then: ${result.drop.rehearsalWriterMaxMs.toFixed(1)} ms). The log named ${result.drop.rehearsal.loggedKeys} keys for the window; the locks took ${result.drop.rehearsal.lockAttempts} attempt(s). The drop's commit
 is not in the rehearsal: the real drop's longest wait, less these steps, is its share. Load average ${result.drop.load.toFixed(1)} when the drop began.
 
 | step under the locks | ms |

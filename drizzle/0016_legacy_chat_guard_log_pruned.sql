@@ -33,6 +33,38 @@ BEGIN
 END
 $log$;
 --> statement-breakpoint
+-- The drop's locks, all of them at once, ACCESS EXCLUSIVE (what dropping triggers and tables needs in the
+-- end). Taken table by table, a lock the guard held while it waited for the next one deadlocked with a
+-- writer that held that next one and wanted the first (a new-app INSERT into messages bumps conversations;
+-- measured at 1M: "deadlock detected"), and a weaker lock upgraded later (DROP TRIGGER) deadlocked with a
+-- transaction that had read and then wrote. So each attempt waits at most 50ms, and one that
+-- times out gives back every lock it got (its subtransaction) before it sleeps and tries again: a writer
+-- waits for one attempt at most, never for the guard's wait. After 100 attempts the error goes up
+-- (db:migrate then retries the run, as for any lock it cannot get). Returns the attempts it took.
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_lock"() RETURNS integer
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $log$
+DECLARE
+  attempt integer := 0;
+  caller_timeout text := pg_catalog.current_setting('lock_timeout');
+BEGIN
+  LOOP
+    attempt := attempt OPERATOR(pg_catalog.+) 1;
+    BEGIN
+      PERFORM pg_catalog.set_config('lock_timeout', '50ms', true);
+      LOCK TABLE "public"."chat_sessions", "public"."conversations", "public"."legacy_chat_moved_sessions", "public"."chat_session_archive", "public"."chat_messages", "public"."messages", "public"."legacy_chat_moved_messages", "public"."moves", conversations_cutover.legacy_chat_guard_log IN ACCESS EXCLUSIVE MODE;
+      PERFORM pg_catalog.set_config('lock_timeout', caller_timeout, true);
+      RETURN attempt;
+    EXCEPTION WHEN lock_not_available THEN
+      -- The subtransaction's rollback gave back the locks it got, and the caller's lock_timeout.
+      IF attempt OPERATOR(pg_catalog.>=) 100 THEN
+        RAISE;
+      END IF;
+    END;
+    PERFORM pg_catalog.pg_sleep(0.01 OPERATOR(pg_catalog.+) pg_catalog.random() OPERATOR(pg_catalog.*) 0.04);
+  END LOOP;
+END
+$log$;
+--> statement-breakpoint
 -- Removes every row of the log this transaction can see (those of committed transactions: no guard that
 -- starts later needs them), unless a drop's guard is running (false: nothing removed). A DELETE, not a
 -- TRUNCATE: writers go on logging meanwhile, and a reader with an older snapshot still sees what it saw.
@@ -49,5 +81,7 @@ END
 $log$;
 --> statement-breakpoint
 REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_guard_log_hold"() FROM PUBLIC;
+--> statement-breakpoint
+REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_guard_lock"() FROM PUBLIC;
 --> statement-breakpoint
 REVOKE ALL ON FUNCTION "conversations_cutover"."legacy_chat_guard_log_prune"() FROM PUBLIC;

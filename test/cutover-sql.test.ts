@@ -113,6 +113,7 @@ describe('the sync functions in the catalog', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'legacy_chat_differences',
       'legacy_chat_differences_among',
+      'legacy_chat_guard_lock',
       'legacy_chat_guard_log_chat_messages',
       'legacy_chat_guard_log_chat_session_archive',
       'legacy_chat_guard_log_chat_sessions',

@@ -19,4 +19,6 @@ $log$;
 --> statement-breakpoint
 DROP FUNCTION "conversations_cutover"."legacy_chat_guard_log_hold"();
 --> statement-breakpoint
+DROP FUNCTION "conversations_cutover"."legacy_chat_guard_lock"();
+--> statement-breakpoint
 DROP FUNCTION "conversations_cutover"."legacy_chat_guard_log_prune"();

@@ -1,4 +1,4 @@
-import { appliedGuardLogSinceSql, guardLogTable } from './guard-log-sql.js';
+import { appliedGuardLogSinceSql, guardedTables, guardLogTable } from './guard-log-sql.js';
 
 // The guard log's upkeep (issue 11: the drop's lock time, the log's growth), rendered into
 // drizzle/<n>_legacy_chat_guard_log_pruned.sql (npm run cutover:sql -- --write), a migration of the expand
@@ -50,6 +50,51 @@ BEGIN
 END
 $log$;`;
 
+/**
+ * Every table the drop locks, in the one LOCK that takes them all: the seven its check reads, the log it
+ * empties, and moves (dropping chat_sessions removes its foreign key's triggers there).
+ */
+const droppedLocks = [
+  ...guardedTables.map((table) => `"public"."${table}"`),
+  '"public"."moves"',
+  guardLogTable,
+];
+/** Each attempt waits at most this long; then it gives back what it got and tries again. */
+const lockAttemptTimeout = '50ms';
+const lockAttempts = 100;
+
+const lock = `-- The drop's locks, all of them at once, ACCESS EXCLUSIVE (what dropping triggers and tables needs in the
+-- end). Taken table by table, a lock the guard held while it waited for the next one deadlocked with a
+-- writer that held that next one and wanted the first (a new-app INSERT into messages bumps conversations;
+-- measured at 1M: "deadlock detected"), and a weaker lock upgraded later (DROP TRIGGER) deadlocked with a
+-- transaction that had read and then wrote. So each attempt waits at most ${lockAttemptTimeout}, and one that
+-- times out gives back every lock it got (its subtransaction) before it sleeps and tries again: a writer
+-- waits for one attempt at most, never for the guard's wait. After ${lockAttempts} attempts the error goes up
+-- (db:migrate then retries the run, as for any lock it cannot get). Returns the attempts it took.
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_lock"() RETURNS integer
+LANGUAGE plpgsql VOLATILE ${pinned} AS $log$
+DECLARE
+  attempt integer := 0;
+  caller_timeout text := pg_catalog.current_setting('lock_timeout');
+BEGIN
+  LOOP
+    attempt := attempt OPERATOR(pg_catalog.+) 1;
+    BEGIN
+      PERFORM pg_catalog.set_config('lock_timeout', '${lockAttemptTimeout}', true);
+      LOCK TABLE ${droppedLocks.join(', ')} IN ACCESS EXCLUSIVE MODE;
+      PERFORM pg_catalog.set_config('lock_timeout', caller_timeout, true);
+      RETURN attempt;
+    EXCEPTION WHEN lock_not_available THEN
+      -- The subtransaction's rollback gave back the locks it got, and the caller's lock_timeout.
+      IF attempt OPERATOR(pg_catalog.>=) ${lockAttempts} THEN
+        RAISE;
+      END IF;
+    END;
+    PERFORM pg_catalog.pg_sleep(0.01 OPERATOR(pg_catalog.+) pg_catalog.random() OPERATOR(pg_catalog.*) 0.04);
+  END LOOP;
+END
+$log$;`;
+
 const prune = `-- Removes every row of the log this transaction can see (those of committed transactions: no guard that
 -- starts later needs them), unless a drop's guard is running (false: nothing removed). A DELETE, not a
 -- TRUNCATE: writers go on logging meanwhile, and a reader with an older snapshot still sees what it saw.
@@ -65,7 +110,11 @@ BEGIN
 END
 $log$;`;
 
-const addedFunctions = ['legacy_chat_guard_log_hold()', 'legacy_chat_guard_log_prune()'];
+const addedFunctions = [
+  'legacy_chat_guard_log_hold()',
+  'legacy_chat_guard_lock()',
+  'legacy_chat_guard_log_prune()',
+];
 const revoke = (f: string) =>
   `REVOKE ALL ON FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`;
 
@@ -77,6 +126,7 @@ export function renderGuardLogUpkeepMigration(): string {
 -- and its pruning (the expand step; the drop empties the log once its guard passed).
 ${since}`,
     hold,
+    lock,
     prune,
     ...addedFunctions.map(revoke),
   ].join(breakpoint)}\n`;
