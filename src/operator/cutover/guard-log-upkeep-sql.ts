@@ -1,3 +1,4 @@
+import { appliedDifferencesAmongSql, differencesAmongPlannedPerCallSql } from './differences-sql.js';
 import { appliedGuardLogSinceSql, guardedTables, guardLogTable } from './guard-log-sql.js';
 
 // The guard log's upkeep (issue 11: the drop's lock time, the log's growth), rendered into
@@ -123,11 +124,13 @@ export function renderGuardLogUpkeepMigration(): string {
   return `${[
     `-- Custom migration, generated from src/operator/cutover/guard-log-upkeep-sql.ts (npm run cutover:sql -- --write;
 -- do not edit by hand): the guard's log read through its index, the lock the drop's guard holds on it,
--- and its pruning (the expand step; the drop empties the log once its guard passed).
+-- its pruning, the drop's locks taken at once, and the restricted check planned per call (the expand
+-- step; the drop empties the log once its guard passed).
 ${since}`,
     hold,
     lock,
     prune,
+    differencesAmongPlannedPerCallSql,
     ...addedFunctions.map(revoke),
   ].join(breakpoint)}\n`;
 }
@@ -136,9 +139,10 @@ ${since}`,
 export function renderGuardLogUpkeepDown(): string {
   return `${[
     `-- Down of <n>_legacy_chat_guard_log_pruned, generated from src/operator/cutover/guard-log-upkeep-sql.ts
--- (npm run cutover:sql -- --write): the log's read as 0015_legacy_chat_sync_guarded created it, the
--- guard's lock and the prune go. No row changes.
+-- (npm run cutover:sql -- --write): the log's read and the restricted check as 0015_legacy_chat_sync_guarded
+-- created them; the guard's lock and the prune go. No row changes.
 ${appliedGuardLogSinceSql}`,
+    appliedDifferencesAmongSql,
     ...addedFunctions.map((f) => `DROP FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')};`),
   ].join(breakpoint)}\n`;
 }
