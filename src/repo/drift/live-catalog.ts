@@ -3,13 +3,13 @@ import { getTableName } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Queryable } from '../../app/database.js';
 import * as schema from '../../app/schema/index.js';
-import { readHistory } from '../../deploy/history.js';
 import { hostTables } from '../../deploy/host-tables.js';
 import { migrateDatabase } from '../../deploy/migrate.js';
 import { type CatalogFacts, chainRoles, normalized, readCatalogFacts } from './catalog-facts.js';
 import { CouldNotCheckError, type Finding } from './finding.js';
 import { ownedObjects } from './owned-objects.js';
-import { type Repository, readJournal } from './repository.js';
+import { pendingMigrations } from './pending.js';
+import type { Repository } from './repository.js';
 
 /**
  * The live database's triggers, functions, grants, row-level security and role memberships against a
@@ -19,9 +19,8 @@ import { type Repository, readJournal } from './repository.js';
  * roles may be granted the app role on purpose).
  */
 export async function checkLiveCatalog(repo: Repository, db: Queryable): Promise<Finding[]> {
-  const lastApplied = (await readHistory(db)).at(-1)?.createdAt;
   // A database behind the chain is live-schema's finding; comparing it would repeat every migration.
-  if (readJournal(repo).some((entry) => lastApplied === undefined || entry.when > lastApplied)) return [];
+  if ((await pendingMigrations(repo, db)).length > 0) return [];
 
   const hostNames: string[] = hostTables.map((t) => getTableName(t));
   const tables = ownedObjects(schema).tables.filter((t) => !hostNames.includes(t));
