@@ -198,6 +198,47 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await failing()).toEqual([]);
   });
 
+  it('an old-app delete that commits while a batch copies its message leaves no copy behind', async () => {
+    const oldApp = await connection();
+    const mover = await connection();
+    const victim = await anyRow(
+      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+          join moves mv on mv.id = cs.move_id order by cm.id limit 1`,
+    );
+    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    // The old app deletes the message and holds its transaction open: the sync's trigger has found no
+    // copy to delete and left its tombstone; the mover still sees the legacy row.
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let deleted = () => {};
+    const deleting = new Promise<void>((resolve) => {
+      deleted = resolve;
+    });
+    const oldTransaction = oldApp.db.transaction(async (tx) => {
+      await tx.execute(sql`delete from chat_messages where id = ${victim}::uuid`);
+      deleted();
+      await committed;
+    });
+    await deleting;
+    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 });
+    // The batch that copies it waits on the tombstone; the delete commits while it waits.
+    await vi.waitFor(
+      async () =>
+        expect(
+          await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`),
+        ).toBeGreaterThan(0),
+      { timeout: 120_000, interval: 20 },
+    );
+    commit();
+    await oldTransaction;
+    const result = await moving;
+    expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
+    expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
+    expect(await failing()).toEqual([]);
+  });
+
   it('under faults: a writer transaction that rolls back leaves neither side changed', async () => {
     await moveLegacyChats(handle.db);
     const moved = await movedConversation();
