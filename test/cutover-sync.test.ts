@@ -222,17 +222,19 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
       await committed;
     });
     await deleting;
-    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 });
-    // The batch that copies it waits on the tombstone; the delete commits while it waits.
-    await vi.waitFor(
-      async () =>
-        expect(
-          await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`),
-        ).toBeGreaterThan(0),
-      { timeout: 120_000, interval: 20 },
-    );
+    let moveEnded = false;
+    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
+      moveEnded = true;
+    });
+    // The batch that copies it waits on the tombstone; the delete commits while it waits. No deadline:
+    // polls until the mover waits (or has ended, which the test fails on).
+    const moverWaits = async () =>
+      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
+    const endedBeforeTheDelete = moveEnded;
     commit();
     await oldTransaction;
+    expect(endedBeforeTheDelete).toBe(false);
     const result = await moving;
     expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
     expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
