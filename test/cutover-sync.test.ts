@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
+import { maxLockTimeoutMs } from '../src/deploy/lock-retries.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
@@ -222,17 +223,19 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
       await committed;
     });
     await deleting;
-    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 });
-    // The batch that copies it waits on the tombstone; the delete commits while it waits.
-    await vi.waitFor(
-      async () =>
-        expect(
-          await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`),
-        ).toBeGreaterThan(0),
-      { timeout: 120_000, interval: 20 },
-    );
+    let moveEnded = false;
+    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
+      moveEnded = true;
+    });
+    // The batch that copies it waits on the tombstone; the delete commits while it waits. No deadline:
+    // polls until the mover waits (or has ended, which the test fails on).
+    const moverWaits = async () =>
+      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
+    const endedBeforeTheDelete = moveEnded;
     commit();
     await oldTransaction;
+    expect(endedBeforeTheDelete).toBe(false);
     const result = await moving;
     expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
     expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
@@ -355,19 +358,24 @@ describe.skipIf(!hasServer)(
         await released;
       });
       await wrote;
-      const dropping = rejection(migrateDatabase(dropper.db));
+      let settled = false;
+      // Each attempt waits for the lock as long as the migrator allows (the default 500 ms would let a
+      // slow poll miss the wait and the run give up): the write is released only once it is seen.
+      const patient = { lockTimeoutMs: maxLockTimeoutMs, attempts: 1000, backoffMs: 1 };
+      const dropping = rejection(migrateDatabase(dropper.db, { lockRetries: patient })).finally(() => {
+        settled = true;
+      });
       // The guard's full check does not see the open write and does not wait for it; its LOCK does.
-      await vi.waitFor(
-        async () => {
-          const [waiting] = await queryRows<{ n: number }>(
+      // No deadline: polls until the guard waits (or the drop has ended, which the caller's checks fail).
+      const guardWaits = async () =>
+        (
+          await queryRows<{ n: number }>(
             handle.db,
             sql`select count(*)::int as n from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock' and query like '%legacy_chat_differences%'`,
-          );
-          expect(waiting?.n).toBe(1);
-        },
-        { timeout: 60_000, interval: 50 },
-      );
+          )
+        )[0]?.n === 1;
+      while (!settled && !(await guardWaits())) await new Promise((r) => setTimeout(r, 50));
       release();
       await writing;
       return dropping;
