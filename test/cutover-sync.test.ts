@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
+import { maxLockTimeoutMs } from '../src/deploy/lock-retries.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { goLive, readCutoverStatus } from '../src/operator/cutover/index.js';
+import { pruneGuardLog } from '../src/operator/cutover/prune-guard-log.js';
 import {
   moveLegacyChats,
   planLegacyMove,
@@ -221,17 +223,19 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
       await committed;
     });
     await deleting;
-    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 });
-    // The batch that copies it waits on the tombstone; the delete commits while it waits.
-    await vi.waitFor(
-      async () =>
-        expect(
-          await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`),
-        ).toBeGreaterThan(0),
-      { timeout: 120_000, interval: 20 },
-    );
+    let moveEnded = false;
+    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
+      moveEnded = true;
+    });
+    // The batch that copies it waits on the tombstone; the delete commits while it waits. No deadline:
+    // polls until the mover waits (or has ended, which the test fails on).
+    const moverWaits = async () =>
+      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
+    const endedBeforeTheDelete = moveEnded;
     commit();
     await oldTransaction;
+    expect(endedBeforeTheDelete).toBe(false);
     const result = await moving;
     expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
     expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
@@ -354,19 +358,24 @@ describe.skipIf(!hasServer)(
         await released;
       });
       await wrote;
-      const dropping = rejection(migrateDatabase(dropper.db));
+      let settled = false;
+      // Each attempt waits for the lock as long as the migrator allows (the default 500 ms would let a
+      // slow poll miss the wait and the run give up): the write is released only once it is seen.
+      const patient = { lockTimeoutMs: maxLockTimeoutMs, attempts: 1000, backoffMs: 1 };
+      const dropping = rejection(migrateDatabase(dropper.db, { lockRetries: patient })).finally(() => {
+        settled = true;
+      });
       // The guard's full check does not see the open write and does not wait for it; its LOCK does.
-      await vi.waitFor(
-        async () => {
-          const [waiting] = await queryRows<{ n: number }>(
+      // No deadline: polls until the guard waits (or the drop has ended, which the caller's checks fail).
+      const guardWaits = async () =>
+        (
+          await queryRows<{ n: number }>(
             handle.db,
             sql`select count(*)::int as n from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock' and query like '%legacy_chat_differences%'`,
-          );
-          expect(waiting?.n).toBe(1);
-        },
-        { timeout: 60_000, interval: 50 },
-      );
+          )
+        )[0]?.n === 1;
+      while (!settled && !(await guardWaits())) await new Promise((r) => setTimeout(r, 50));
       release();
       await writing;
       return dropping;
@@ -398,6 +407,51 @@ describe.skipIf(!hasServer)(
         await tx.execute(sql`alter table chat_messages enable always trigger legacy_chat_guard_log_update`);
       });
       expect(refused.message).toMatch(/not equal under the mapping \(1 message-different\)/);
+    });
+
+    const logRows = () => count(handle.db, 'conversations_cutover.legacy_chat_guard_log');
+
+    it("pruning: the move leaves the guard's log empty, chats:validate empties it of what came since, and a change after a prune is still found in the window and refused", async () => {
+      await moveLegacyChats(handle.db);
+      // The move wrote two rows per message it moved; it prunes them when it ends.
+      expect(await logRows()).toBe(0);
+      const session = await movedConversation();
+      await insertMessage(handle.db, session);
+      expect(await logRows()).toBeGreaterThan(0);
+      await validateLegacyMove(handle.db);
+      expect(await logRows()).toBe(0);
+      const refused = await dropWhileWriting(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.execute(
+          sql`update chat_sessions set title = 'edited after the prune' where id = ${session}::uuid`,
+        );
+      });
+      expect(refused.message).toMatch(/not equal under the mapping \(1 session-different\)/);
+      expect(await tablesIn(handle.db)).toContain('chat_messages');
+    });
+
+    it("a prune keeps what a running guard or an open write still needs: nothing while a guard holds the log, an uncommitted write's rows always", async () => {
+      await moveLegacyChats(handle.db);
+      const session = await movedConversation();
+      await insertMessage(handle.db, session);
+      const logged = await logRows();
+      expect(logged).toBeGreaterThan(0);
+      const guard = await connection();
+      await guard.db.transaction(async (tx) => {
+        await tx.execute(sql`select conversations_cutover.legacy_chat_guard_log_hold()`);
+        expect(await pruneGuardLog(handle.db)).toBe(false);
+        expect(await logRows()).toBe(logged);
+      });
+      const writer = await connection();
+      await writer.db.transaction(async (tx) => {
+        await insertMessage(tx, session);
+        expect(await pruneGuardLog(handle.db)).toBe(true);
+      });
+      // Only the committed rows went: the write that was still open is logged, for a guard that starts now.
+      expect(await logRows()).toBeGreaterThan(0);
+      expect(await logRows()).toBeLessThan(logged * 2);
+      expect(await pruneGuardLog(handle.db)).toBe(true);
+      expect(await logRows()).toBe(0);
     });
 
     it('the log names what changed after a snapshot, and the check over those keys finds exactly what the full check finds', async () => {
@@ -505,8 +559,7 @@ describe.skipIf(!hasServer)(`the no-ping-pong marker ${serverOnlyReason}`, () =>
   });
 
   it('a database at the earlier expand step (no marker yet) is refused by chats:migrate, naming the step', async () => {
-    // Back to before the migration that brought the marker (migrations after it, such as
-    // 0016's index, may now close the expand step).
+    // Back to before the migration that brought the marker (later ones now close the expand step).
     const tags = readMigrations().map((m) => m.tag);
     const marker = tags.findIndex((tag) => tag.endsWith('_legacy_chat_sync_guarded'));
     expect(marker).toBeGreaterThan(0);

@@ -185,7 +185,7 @@ describe('listUserConversations', () => {
 
   it('participant rows by an index on user_id, messages by index only, no seq scan of messages', async () => {
     const nodes = await planOf(userConversationsQuery(db, { userId: 'user-1' }));
-    // Either index that starts with user_id: the seed's, or the one the policies' sets read (0016).
+    // Either index that starts with user_id: the seed's, or the one the policies' sets read (0017).
     expect(
       indexesIn(nodes).filter(
         (name) => name === 'idx_participants_user_id' || name === 'idx_participants_user_conversation_role',
