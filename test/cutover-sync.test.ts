@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
+import { maxLockTimeoutMs } from '../src/deploy/lock-retries.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
@@ -197,6 +198,49 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await failing()).toEqual([]);
   });
 
+  it('an old-app delete that commits while a batch copies its message leaves no copy behind', async () => {
+    const oldApp = await connection();
+    const mover = await connection();
+    const victim = await anyRow(
+      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+          join moves mv on mv.id = cs.move_id order by cm.id limit 1`,
+    );
+    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    // The old app deletes the message and holds its transaction open: the sync's trigger has found no
+    // copy to delete and left its tombstone; the mover still sees the legacy row.
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let deleted = () => {};
+    const deleting = new Promise<void>((resolve) => {
+      deleted = resolve;
+    });
+    const oldTransaction = oldApp.db.transaction(async (tx) => {
+      await tx.execute(sql`delete from chat_messages where id = ${victim}::uuid`);
+      deleted();
+      await committed;
+    });
+    await deleting;
+    let moveEnded = false;
+    const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
+      moveEnded = true;
+    });
+    // The batch that copies it waits on the tombstone; the delete commits while it waits. No deadline:
+    // polls until the mover waits (or has ended, which the test fails on).
+    const moverWaits = async () =>
+      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
+    const endedBeforeTheDelete = moveEnded;
+    commit();
+    await oldTransaction;
+    expect(endedBeforeTheDelete).toBe(false);
+    const result = await moving;
+    expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
+    expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
+    expect(await failing()).toEqual([]);
+  });
+
   it('under faults: a writer transaction that rolls back leaves neither side changed', async () => {
     await moveLegacyChats(handle.db);
     const moved = await movedConversation();
@@ -313,19 +357,24 @@ describe.skipIf(!hasServer)(
         await released;
       });
       await wrote;
-      const dropping = rejection(migrateDatabase(dropper.db));
+      let settled = false;
+      // Each attempt waits for the lock as long as the migrator allows (the default 500 ms would let a
+      // slow poll miss the wait and the run give up): the write is released only once it is seen.
+      const patient = { lockTimeoutMs: maxLockTimeoutMs, attempts: 1000, backoffMs: 1 };
+      const dropping = rejection(migrateDatabase(dropper.db, { lockRetries: patient })).finally(() => {
+        settled = true;
+      });
       // The guard's full check does not see the open write and does not wait for it; its LOCK does.
-      await vi.waitFor(
-        async () => {
-          const [waiting] = await queryRows<{ n: number }>(
+      // No deadline: polls until the guard waits (or the drop has ended, which the caller's checks fail).
+      const guardWaits = async () =>
+        (
+          await queryRows<{ n: number }>(
             handle.db,
             sql`select count(*)::int as n from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock' and query like '%legacy_chat_differences%'`,
-          );
-          expect(waiting?.n).toBe(1);
-        },
-        { timeout: 60_000, interval: 50 },
-      );
+          )
+        )[0]?.n === 1;
+      while (!settled && !(await guardWaits())) await new Promise((r) => setTimeout(r, 50));
       release();
       await writing;
       return dropping;

@@ -101,6 +101,8 @@ describe('the messages pass by heap blocks', () => {
         const held = await other.reserve();
         let released: Promise<void> | undefined;
         let firstMessages = true;
+        let moveFinished = false;
+        let moverWaited = false;
         const result = await moveLegacyChats(handle.db, {
           batchSize: 20,
           onBatch: async ({ phase }) => {
@@ -110,19 +112,26 @@ describe('the messages pass by heap blocks', () => {
             // last_message_at update waits on them. Once the mover waits, that session commits.
             await held`begin`;
             await held`update conversations set last_message_at = ${far}::timestamptz`;
+            // No deadline: polls until the mover waits (or has finished, which fails below).
             released = (async () => {
-              for (let i = 0; i < 3000; i++) {
+              while (!moveFinished) {
                 const [waiting] = await watcher<{ n: number }[]>`
                   select count(*)::int as n from pg_locks where pid = ${me?.pid ?? 0} and not granted`;
-                if ((waiting?.n ?? 0) > 0) break;
+                if ((waiting?.n ?? 0) > 0) {
+                  moverWaited = true;
+                  break;
+                }
                 await new Promise((r) => setTimeout(r, 10));
               }
               await held`commit`;
               held.release();
             })();
           },
+        }).finally(() => {
+          moveFinished = true;
         });
         await released;
+        expect(moverWaited).toBe(true);
         expect(result.retries).toEqual([]);
         const [bumped] = await queryRows<{ n: number }>(
           handle.db,

@@ -44,7 +44,8 @@ describe('the mover under faults and concurrency', () => {
       const totalMessages = await count(observer.db, 'chat_messages');
       const { child, exit } = await startMover(['--batch-size', '5']);
       let killedMidway = false;
-      for (let i = 0; i < 2000 && child.exitCode === null; i++) {
+      // No deadline: how long the mover takes to start moving depends on the machine's load.
+      while (child.exitCode === null && child.signalCode === null) {
         const moved = await count(observer.db, 'legacy_chat_moved_messages');
         if (moved > 0 && moved < totalMessages / 2) {
           child.kill('SIGKILL');
@@ -108,7 +109,17 @@ describe('the mover under faults and concurrency', () => {
       expect(await count(observer.db, 'conversations')).toBe(0);
 
       const waiting = await startMover(['--wait']);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Until its session queues on the move lock (or it exits, which fails below): no deadline.
+      const queued = async () =>
+        (
+          await queryRows<{ n: number }>(
+            observer.db,
+            sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+              where l.locktype = 'advisory' and not l.granted and a.datname = current_database()`,
+          )
+        )[0]?.n === 1;
+      while (waiting.child.exitCode === null && !(await queued()))
+        await new Promise((r) => setTimeout(r, 20));
       expect(waiting.child.exitCode).toBeNull();
       expect(await count(observer.db, 'conversations')).toBe(0);
       await observer.db.execute(sql`select pg_advisory_unlock(${moverLockKey})`);

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
-import { LockRetriesExhaustedError, type LockRetry } from '../src/deploy/lock-retries.js';
+import { LockRetriesExhaustedError, type LockRetry, maxLockTimeoutMs } from '../src/deploy/lock-retries.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { onlineGuard, onlineMarker } from '../src/deploy/online-migration.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
@@ -196,18 +196,37 @@ describe.skipIf(!hasServer)(`online migrations (${serverOnlyReason || 'server'})
     await admin`insert into online_probe (body) select 'row ' || g from generate_series(1, 20000) g`;
 
     // A reader with an old snapshot holds the build in its last phase, so the test can write while
-    // the build is certainly still running, then let it finish.
+    // the build is certainly still running, then let it finish. The build waits for the reader under
+    // lock_timeout: with the default 500 ms a slow machine saw it time out, retry, and be in another
+    // phase when checked. Here the attempt waits as long as the migrator allows and may retry as often
+    // as it needs: every attempt waits for the same reader, so none can finish before it commits,
+    // however long the inserts take. No clock decides the outcome.
     const reader = await admin.reserve();
     await reader`begin isolation level repeatable read`;
     await reader`select count(*) from online_probe`;
-    const migrating = migrateDatabase(handle.db, { migrationsFolder: folder() });
+    let finished = false;
+    const migrating = migrateDatabase(handle.db, {
+      migrationsFolder: folder(),
+      lockRetries: { lockTimeoutMs: maxLockTimeoutMs, attempts: 1000, backoffMs: 1 },
+    }).finally(() => {
+      finished = true;
+    });
+    // This database's build only: the view lists every database's builds, and a relation oid is unique
+    // only within one (other suites on this server build the same table and index).
     const phase = async () =>
-      (await admin`select phase from pg_stat_progress_create_index where relid = 'online_probe'::regclass`)[0]
-        ?.phase;
-    while ((await phase()) !== 'waiting for old snapshots') await new Promise((r) => setTimeout(r, 20));
+      (
+        await admin`select phase from pg_stat_progress_create_index
+          where datid = (select oid from pg_database where datname = current_database())
+            and relid = 'online_probe'::regclass`
+      )[0]?.phase;
+    while (!finished && (await phase()) !== 'waiting for old snapshots') {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(finished).toBe(false);
 
     for (let i = 0; i < 20; i++) await admin`insert into online_probe (body) values (${`during build ${i}`})`;
-    expect(await phase()).toBe('waiting for old snapshots');
+    // The writes went through while the build could not finish: it still waits for the reader.
+    expect(finished).toBe(false);
 
     await reader`commit`;
     reader.release();

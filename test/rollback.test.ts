@@ -211,17 +211,17 @@ describe('db:rollback', () => {
         finished = true;
         return r;
       });
-      // Wait until the rollback is seen queueing on the lock, then check that it did not proceed.
-      for (let i = 0; i < 100; i++) {
-        const [row] =
-          await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted
-              and database = (select oid from pg_database where datname = current_database())`;
-        if (row?.n === 1) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      const [waiting] =
-        await reserved`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted
-              and database = (select oid from pg_database where datname = current_database())`;
+      // Wait until the rollback is seen queueing on the lock (or has finished, which fails below), then
+      // check that it did not proceed. No deadline: a loaded machine may take long to get there.
+      const waitingOnTheLock = async () =>
+        (
+          await reserved<
+            { n: number }[]
+          >`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted
+              and database = (select oid from pg_database where datname = current_database())`
+        )[0]?.n;
+      while (!finished && (await waitingOnTheLock()) !== 1) await new Promise((r) => setTimeout(r, 50));
+      const waiting = { n: await waitingOnTheLock() };
       expect(waiting?.n).toBe(1);
       expect(finished).toBe(false);
       await reserved`select pg_advisory_unlock(hashtextextended(${schemaChangeLockName}, 0))`;

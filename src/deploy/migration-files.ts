@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { MigrationVerificationError } from './errors.js';
+import { type JournalEntry, readJournal } from './journal.js';
 
 /** The `drizzle/` folder shipped with this package. */
 export const defaultMigrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
@@ -20,20 +20,15 @@ export interface MigrationFile {
   statements: string[];
 }
 
-interface JournalEntry {
-  idx: number;
-  tag: string;
-  when: number;
-}
-
 /**
  * The migrations of a folder in journal order. The statements and hashes come from drizzle's own
- * reader, so what we record is byte-for-byte what `drizzle-kit migrate` would have recorded.
+ * reader, so what we record is byte-for-byte what `drizzle-kit migrate` would have recorded. A caller
+ * that has read the journal already passes its entries.
  */
-export function readMigrations(migrationsFolder: string = defaultMigrationsFolder): MigrationFile[] {
-  const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as {
-    entries: JournalEntry[];
-  };
+export function readMigrations(
+  migrationsFolder: string = defaultMigrationsFolder,
+  journal: JournalEntry[] = readJournal(migrationsFolder),
+): MigrationFile[] {
   let files: ReturnType<typeof readMigrationFiles>;
   try {
     files = readMigrationFiles({ migrationsFolder });
@@ -42,7 +37,7 @@ export function readMigrations(migrationsFolder: string = defaultMigrationsFolde
       `The journal and the migration files disagree (${(error as Error).message}). Restore the missing file from git, or run \`npm run db:check\` to see every problem.`,
     );
   }
-  return journal.entries.map((entry, i) => {
+  return journal.map((entry, i) => {
     const file = files[i];
     if (!file)
       throw new MigrationVerificationError(`The journal names ${entry.tag} but drizzle could not read it.`);

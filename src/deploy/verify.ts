@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { AcceptedDrift } from './accepted-drift.js';
 import type { AppliedMigration } from './history.js';
+import { journalPath } from './journal.js';
 import type { MigrationFile } from './migration-files.js';
 
 /**
@@ -59,7 +60,7 @@ function appliedProblems(
         tag: `created_at ${applied.createdAt}`,
         createdAt: applied.createdAt,
         hash: null,
-        file: 'drizzle/meta/_journal.json',
+        file: `drizzle/${journalPath}`,
         message: `the database applied a migration (created_at ${applied.createdAt}, sha256 ${applied.hash.slice(0, 12)}) that the journal no longer names: it was renamed, re-timed or deleted after it ran.`,
         fix: 'restore that migration and its journal entry from git; never rewrite a migration that has been deployed, add a new one.',
         acceptable: true,
@@ -125,7 +126,7 @@ function journalProblems(migrations: MigrationFile[], migrationsFolder: string):
       tag: migration.tag,
       createdAt: migration.when,
       hash: migration.hash,
-      file: 'drizzle/meta/_journal.json',
+      file: `drizzle/${journalPath}`,
       message: `entry ${migration.tag} has when ${migration.when}, not after ${previous.tag} (${previous.when}): drizzle would skip it on every database that already applied ${previous.tag}.`,
       fix: `give ${migration.tag} a when greater than ${previous.when} (regenerate it on top of main, or edit its when if it was never deployed).`,
       acceptable: false,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { counted } from '../../app/counted.js';
-import { queryRows } from '../../app/database.js';
+import { queryRow, queryRows } from '../../app/database.js';
 import { expandStepTag } from '../../deploy/expand-step.js';
 import { legacyBaselineTag } from '../../deploy/legacy-baseline-tag.js';
 import { migrateDatabase } from '../../deploy/migrate.js';
@@ -72,13 +72,13 @@ async function openDemoDatabase(io: CommandIo, demoDir: string): Promise<Databas
     return openDatabase({ pgliteDir: demoDir });
   }
   const handle = await openCommandDatabase(io);
-  const [row] = await queryRows<{ tables: number; history: boolean }>(
+  const row = await queryRow<{ tables: number; history: boolean }>(
     handle.db,
     sql`select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
                 where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm'))::int as tables,
                to_regclass('drizzle.__drizzle_migrations') is not null as history`,
   );
-  if ((row?.tables ?? 0) > 0 || row?.history) {
+  if (row.tables > 0 || row.history) {
     await handle.close();
     throw new LegacyMoveRefusedError(
       `demo refused: ${handle.target} is not empty. The demo builds its own schema and data; point DATABASE_URL at an empty database (createdb conversations_demo) or unset it to use embedded PGlite.`,
@@ -198,7 +198,7 @@ async function runDemo(
   out(`Applied: ${dropped.applied.join(', ')}`);
 
   step('Summary');
-  const [after] = await queryRows<{
+  const after = await queryRow<{
     conversations: number;
     messages: number;
     ai: number;
@@ -214,23 +214,21 @@ async function runDemo(
                to_regclass('public.chat_sessions') is not null as legacy`,
   );
   out(
-    `${counted(after?.conversations ?? 0, 'conversation')} with ${counted(after?.messages ?? 0, 'message')}, ${counted(after?.ai ?? 0, 'AI participant')}, ` +
-      `${counted(after?.owners ?? 0, 'employee owner')}; ${counted(after?.archived ?? 0, 'orphan session')} archived with their messages. ` +
-      `Legacy tables ${after?.legacy ? 'still present' : 'dropped'}.`,
+    `${counted(after.conversations, 'conversation')} with ${counted(after.messages, 'message')}, ${counted(after.ai, 'AI participant')}, ` +
+      `${counted(after.owners, 'employee owner')}; ${counted(after.archived, 'orphan session')} archived with their messages. ` +
+      `Legacy tables ${after.legacy ? 'still present' : 'dropped'}.`,
   );
   if (!io.env.DATABASE_URL) out(`Inspect it: PGLITE_DATA_DIR=${demoDir} npx drizzle-kit studio`);
   return 0;
 }
 
 async function counts(db: DatabaseHandle['db']): Promise<{ sessions: number; messages: number }> {
-  const [row] = await queryRows<{ sessions: number; messages: number }>(
+  return queryRow<{ sessions: number; messages: number }>(
     db,
     sql`select (select count(*) from chat_sessions)::int as sessions, (select count(*) from chat_messages)::int as messages`,
   );
-  return { sessions: row?.sessions ?? 0, messages: row?.messages ?? 0 };
 }
 
 async function countWhere(db: DatabaseHandle['db'], query: ReturnType<typeof sql>): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(db, query);
-  return row?.n ?? 0;
+  return (await queryRow<{ n: number }>(db, query)).n;
 }

@@ -73,7 +73,12 @@ export async function moveMessageBatch(
 ): Promise<MessageBatchCounts> {
   // Plain INSERT for new rows and UPDATE for changed ones, rather than INSERT ... ON CONFLICT: no
   // speculative insertion per row, and only the mover (one at a time, under its lock) writes these ids.
-  const [written] = await queryRows<{ inserted: number; updated: number; sources: number }>(
+  const [written] = await queryRows<{
+    inserted: number;
+    updated: number;
+    sources: number;
+    tombstoned: string[];
+  }>(
     tx,
     sql`
     with src as (
@@ -96,7 +101,7 @@ export async function moveMessageBatch(
       -- The sync may have written it since this statement's snapshot (the same image, under the
       -- mapping): it is left as the sync wrote it.
       on conflict (id) do nothing
-      returning 1
+      returning id
     ),
     -- Only the move's own copies (a ledger row) are rewritten, and only before go-live: a message the
     -- new app wrote is its own, and after go-live the new tables win. author_id is the new app's.
@@ -113,7 +118,7 @@ export async function moveMessageBatch(
       insert into legacy_chat_moved_messages (message_id, content_was_null)
       select id, content_was_null from src where not ledger_exists and not message_exists
       on conflict (message_id) do nothing
-      returning 1
+      returning message_id
     ),
     ledger_updated as (
       update legacy_chat_moved_messages l set content_was_null = src.content_was_null
@@ -122,13 +127,35 @@ export async function moveMessageBatch(
       returning 1
     )
     select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated,
-           (select count(*) from src)::int as sources`,
+           (select count(*) from src)::int as sources,
+           (select coalesce(array_agg(i.id::text), '{}') from inserted i join src on src.id = i.id
+             where not src.ledger_exists
+               and not exists (select 1 from ledger_inserted l where l.message_id = i.id)) as tombstoned`,
   );
+  // A ledger insert that met the sync's tombstone (an old-app delete of a message this statement read
+  // before the delete committed: the trigger's ledger row made this insert wait for it) did nothing,
+  // but the copy went in. READ COMMITTED: a new statement sees the committed delete, and removes the
+  // copy whose legacy message is gone. (In REPEATABLE READ the conflict failed the batch, which ran again.)
+  const tombstoned = written?.tombstoned ?? [];
+  const withdrawn = tombstoned.length === 0 ? 0 : await withdrawCopiesOfDeleted(tx, tombstoned);
   return {
-    messagesInserted: written?.inserted ?? 0,
+    messagesInserted: (written?.inserted ?? 0) - withdrawn,
     messagesUpdated: written?.updated ?? 0,
     sources: written?.sources ?? 0,
   };
+}
+
+/** Deletes the copies `ids` whose legacy message is gone now; returns how many. */
+async function withdrawCopiesOfDeleted(tx: Queryable, ids: readonly string[]): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`with gone as (
+          delete from messages m where m.id = any(${`{${ids.join(',')}}`}::uuid[])
+            and not exists (select 1 from chat_messages cm where cm.id = m.id)
+          returning 1)
+        select count(*)::int as n from gone`,
+  );
+  return row?.n ?? 0;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../app/database.js';
 import { readAcceptedDrift } from '../../deploy/accepted-drift.js';
 import { readHistory } from '../../deploy/history.js';
-import { readMigrations } from '../../deploy/migration-files.js';
+import type { MigrationFile } from '../../deploy/migration-files.js';
 import { findHistoryProblems } from '../../deploy/verify.js';
 import { CouldNotCheckError, type Finding } from './finding.js';
 import type { Repository } from './repository.js';
@@ -13,9 +13,9 @@ import type { Repository } from './repository.js';
  * db:migrate runs before it applies anything; the journal's own problems are the journal check's.
  */
 export async function checkAppliedHashes(repo: Repository, db: Queryable): Promise<Finding[]> {
-  let migrations: ReturnType<typeof readMigrations>;
+  let migrations: MigrationFile[];
   try {
-    migrations = readMigrations(repo.migrationsFolder);
+    migrations = repo.migrations();
   } catch (error) {
     throw new CouldNotCheckError(`cannot read the migrations: ${(error as Error).message}`);
   }

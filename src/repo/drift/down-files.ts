@@ -1,13 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from './finding.js';
-import { type Repository, readJournal } from './repository.js';
+import type { Repository } from './repository.js';
 
 export const downFolder = 'drizzle/down';
 
 /** Every migration has a reviewed reverse in drizzle/down/<tag>.sql, and every reverse has a migration. */
 export function checkDownFiles(repo: Repository): Finding[] {
-  const tags = readJournal(repo).map((entry) => entry.tag);
+  const tags = repo.journal().map((entry) => entry.tag);
   const folder = join(repo.root, downFolder);
   const downs = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.sql')) : [];
   const findings: Finding[] = [];

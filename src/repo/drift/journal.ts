@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from './finding.js';
-import { journalFile, migrationSqlFiles, numericPrefix, type Repository, readJournal } from './repository.js';
+import { journalFile, migrationSqlFiles, numericPrefix, type Repository } from './repository.js';
 
 const renumberFix = (tag: string) =>
   `renumber the later branch's migration: delete drizzle/${tag}.sql, its snapshot and its journal entry, then run \`npm run db:generate\` again on top of main.`;
@@ -12,7 +12,7 @@ const renumberFix = (tag: string) =>
  * and a .sql file the journal does not name is never applied at all.
  */
 export function checkJournal(repo: Repository): Finding[] {
-  const entries = readJournal(repo);
+  const entries = repo.journal();
   const findings: Finding[] = [];
   const finding = (file: string, message: string, fix: string) =>
     findings.push({ check: 'journal', file, message, fix });

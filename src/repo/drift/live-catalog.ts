@@ -3,13 +3,13 @@ import { getTableName } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Queryable } from '../../app/database.js';
 import * as schema from '../../app/schema/index.js';
-import { readHistory } from '../../deploy/history.js';
 import { hostTables } from '../../deploy/host-tables.js';
 import { migrateDatabase } from '../../deploy/migrate.js';
 import { type CatalogFacts, chainRoles, normalized, readCatalogFacts } from './catalog-facts.js';
 import { CouldNotCheckError, type Finding } from './finding.js';
 import { ownedObjects } from './owned-objects.js';
-import { type Repository, readJournal } from './repository.js';
+import { pendingMigrations } from './pending.js';
+import type { Repository } from './repository.js';
 
 /**
  * The live database's triggers, functions, grants, row-level security and role memberships against a
@@ -19,12 +19,41 @@ import { type Repository, readJournal } from './repository.js';
  * roles may be granted the app role on purpose).
  */
 export async function checkLiveCatalog(repo: Repository, db: Queryable): Promise<Finding[]> {
-  const lastApplied = (await readHistory(db)).at(-1)?.createdAt;
   // A database behind the chain is live-schema's finding; comparing it would repeat every migration.
-  if (readJournal(repo).some((entry) => lastApplied === undefined || entry.when > lastApplied)) return [];
+  if ((await pendingMigrations(repo, db)).length > 0) return [];
 
   const hostNames: string[] = hostTables.map((t) => getTableName(t));
   const tables = ownedObjects(schema).tables.filter((t) => !hostNames.includes(t));
+  const { roles, expected } = await referenceCatalog(repo, tables);
+  const live = await readCatalogFacts(db, tables, roles);
+  return compare(expected, live);
+}
+
+interface ReferenceCatalog {
+  roles: string[];
+  expected: CatalogFacts;
+}
+
+/**
+ * What the chain makes, keyed by every migration's tag, `when` and hash: the same chain always makes
+ * the same catalog, so a process that checks several databases (the tests, a script looping over
+ * tenants) applies it to an embedded database once instead of once a check.
+ */
+const referenceCatalogs = new Map<string, Promise<ReferenceCatalog>>();
+
+function referenceCatalog(repo: Repository, tables: string[]): Promise<ReferenceCatalog> {
+  const key = JSON.stringify([tables, repo.migrations().map((m) => [m.tag, m.when, m.hash])]);
+  let catalog = referenceCatalogs.get(key);
+  if (!catalog) {
+    catalog = buildReferenceCatalog(repo, tables);
+    referenceCatalogs.set(key, catalog);
+    // A failure is not kept: the next check tries again and reports it again.
+    catalog.catch(() => referenceCatalogs.delete(key));
+  }
+  return catalog;
+}
+
+async function buildReferenceCatalog(repo: Repository, tables: string[]): Promise<ReferenceCatalog> {
   const reference = await PGlite.create();
   try {
     const referenceDb = drizzle({ client: reference, schema }) as unknown as Database;
@@ -36,9 +65,7 @@ export async function checkLiveCatalog(repo: Repository, db: Queryable): Promise
       );
     }
     const roles = await chainRoles(referenceDb);
-    const expected = await readCatalogFacts(referenceDb, tables, roles);
-    const live = await readCatalogFacts(db, tables, roles);
-    return compare(expected, live);
+    return { roles, expected: await readCatalogFacts(referenceDb, tables, roles) };
   } finally {
     await reference.close();
   }

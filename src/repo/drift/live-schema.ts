@@ -1,13 +1,12 @@
 import { getTableName, type SQL, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
 import * as schema from '../../app/schema/index.js';
-import { readHistory } from '../../deploy/history.js';
 import { hostColumnProblems, hostTables } from '../../deploy/host-tables.js';
-import { readMigrations } from '../../deploy/migration-files.js';
 import { readStoryPosition } from '../../deploy/story.js';
 import { CouldNotCheckError, type Finding } from './finding.js';
 import { ownedObjects } from './owned-objects.js';
-import { type Repository, readJournal } from './repository.js';
+import { pendingMigrations } from './pending.js';
+import type { Repository } from './repository.js';
 
 type PushSchema = typeof import('drizzle-kit/api').pushSchema;
 
@@ -20,7 +19,7 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
   const pending = await pendingMigrations(repo, db);
   if (pending.length > 0) {
     // Comparing a database that is simply behind would list every statement of those migrations.
-    const position = await readStoryPosition(db, readMigrations(repo.migrationsFolder));
+    const position = await readStoryPosition(db, repo.migrations());
     return [
       {
         check: 'live-schema',
@@ -141,12 +140,4 @@ async function withSilencedStdout<T>(body: () => Promise<T>): Promise<T> {
   } finally {
     process.stdout.write = write;
   }
-}
-
-/** Journal entries drizzle would still apply (newer than the last applied one). */
-async function pendingMigrations(repo: Repository, db: Queryable): Promise<string[]> {
-  const lastApplied = (await readHistory(db)).at(-1)?.createdAt;
-  return readJournal(repo)
-    .filter((entry) => lastApplied === undefined || entry.when > lastApplied)
-    .map((entry) => entry.tag);
 }

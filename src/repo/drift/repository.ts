@@ -1,35 +1,56 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type JournalEntry, JournalUnreadableError, journalPath, readJournal } from '../../deploy/journal.js';
+import { type MigrationFile, readMigrations } from '../../deploy/migration-files.js';
 import { CouldNotCheckError } from './finding.js';
 
-/** The repository db:check looks at: its root and its migrations folder (`drizzle/`). */
+/**
+ * The repository db:check looks at: its root, its migrations folder (`drizzle/`), and its journal and
+ * migrations, each read on first use and kept for the run (every check reads the same copy).
+ */
 export interface Repository {
   root: string;
   migrationsFolder: string;
+  /** The journal's entries; CouldNotCheckError naming the file when it cannot be read. */
+  journal(): JournalEntry[];
+  /** The migrations in journal order, hashed as drizzle hashes them. */
+  migrations(): MigrationFile[];
 }
+
+export type { JournalEntry };
+
+export const journalFile = `drizzle/${journalPath}`;
 
 export function repositoryAt(root: string): Repository {
-  return { root: resolve(root), migrationsFolder: join(resolve(root), 'drizzle') };
+  const migrationsFolder = join(resolve(root), 'drizzle');
+  const journal = once(() => {
+    try {
+      return readJournal(migrationsFolder);
+    } catch (error) {
+      if (error instanceof JournalUnreadableError) {
+        throw new CouldNotCheckError(`${journalFile} ${error.problem}`);
+      }
+      throw error;
+    }
+  });
+  const migrations = once(() => readMigrations(migrationsFolder, journal()));
+  return { root: resolve(root), migrationsFolder, journal, migrations };
 }
 
-export interface JournalEntry {
-  idx: number;
-  when: number;
-  tag: string;
-}
-
-export const journalFile = 'drizzle/meta/_journal.json';
-
-export function readJournal(repo: Repository): JournalEntry[] {
-  const path = join(repo.root, journalFile);
-  if (!existsSync(path)) throw new CouldNotCheckError(`${journalFile} does not exist.`);
-  try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { entries?: JournalEntry[] };
-    if (!Array.isArray(parsed.entries)) throw new Error('it has no "entries" array');
-    return parsed.entries;
-  } catch (error) {
-    throw new CouldNotCheckError(`${journalFile} is not a valid journal: ${(error as Error).message}`);
-  }
+/** `read` run on the first call only; later calls return its value or throw its error again. */
+function once<T>(read: () => T): () => T {
+  let outcome: { value: T } | { error: unknown } | undefined;
+  return () => {
+    if (!outcome) {
+      try {
+        outcome = { value: read() };
+      } catch (error) {
+        outcome = { error };
+      }
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  };
 }
 
 /** The `.sql` files directly in drizzle/ (not down/ or meta/), sorted by name. */
