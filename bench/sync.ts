@@ -1,6 +1,8 @@
+import os from 'node:os';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { openDatabase } from '../src/operator/connect.js';
 import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
+import { type DropRehearsal, rehearseDrop } from './drop-rehearsal.js';
 import type { BenchServer } from './lib/server.js';
 import { max, percentile } from './lib/stats.js';
 import { removeSync } from './lib/sync.js';
@@ -40,6 +42,12 @@ export interface DropUnderWrites {
   /** Rows and size of the guard's log when the drop started (the move's writes and the bench's). */
   logRows: number;
   logBytes: number;
+  /** The guard's steps under its locks, timed one by one in a transaction rolled back, the writer running. */
+  rehearsal: DropRehearsal;
+  /** The writer's longest INSERT during that rehearsal (its locks held from the LOCK to the rollback). */
+  rehearsalWriterMaxMs: number;
+  /** The load average (1 min) when the drop began. */
+  load: number;
 }
 
 const summary = (ms: number[]): LatencySummary => ({
@@ -189,6 +197,12 @@ async function dropUnderWrites(server: BenchServer, name: string): Promise<DropU
     })();
     // Let the writer run alone for a moment, so the drop starts under load.
     while (during.length < 20) await new Promise((resolve) => setImmediate(resolve));
+    // First where the time under the locks goes, step by step (rolled back), then the drop itself.
+    during.length = 0;
+    const rehearsal = await rehearseDrop(server, name);
+    const rehearsalWriterMaxMs = max(during);
+    during.length = 0;
+    const load = os.loadavg()[0] ?? 0;
     const started = performance.now();
     try {
       await migrateDatabase(handle.db);
@@ -204,6 +218,9 @@ async function dropUnderWrites(server: BenchServer, name: string): Promise<DropU
       writes: during.length,
       logRows: logged?.rows ?? 0,
       logBytes: logged?.bytes ?? 0,
+      rehearsal,
+      rehearsalWriterMaxMs,
+      load,
     };
   } finally {
     await handle.close();
@@ -236,7 +253,18 @@ runs it before locking, then under the locks re-checks only what its guard log s
 whole drop (\`db:migrate\`) took ${(result.drop.dropMs / 1000).toFixed(2)} s while a new-app writer inserted into \`messages\` one row
 at a time on its own connection. **The writer's longest insert was ${result.drop.writerMaxMs.toFixed(1)} ms** (p50 ${result.drop.writerP50Ms.toFixed(2)} ms over
 ${result.drop.writes} inserts during the drop): that is the time the locks held it. The guard log held ${result.drop.logRows} rows
-(${(result.drop.logBytes / 1024 / 1024).toFixed(0)} MB with its index) when the drop began, written by the move and the inserts above.
+(${(result.drop.logBytes / 1024 / 1024).toFixed(0)} MB with its index) when the drop began: the move prunes what it wrote when it ends (two rows per message moved), so
+these are the inserts written since.
+
+Where the time under the locks goes: the guard's steps after its unlocked full check (${(result.drop.rehearsal.unlockedCheckMs / 1000).toFixed(2)} s), each timed on
+its own, in the guard's order, in a rehearsal that is rolled back (\`bench/drop-rehearsal.ts\`), the writer inserting
+throughout (its longest insert then: ${result.drop.rehearsalWriterMaxMs.toFixed(1)} ms). The log named ${result.drop.rehearsal.loggedKeys} keys for the window; the locks took ${result.drop.rehearsal.lockAttempts} attempt(s). The drop's commit
+is not in the rehearsal: the real drop's longest wait, less these steps, is its share. Load average ${result.drop.load.toFixed(1)} when the drop began.
+
+| step under the locks | ms |
+| --- | --- |
+${result.drop.rehearsal.locked.map((s) => `| ${s.step} | ${s.ms.toFixed(1)} |`).join('\n')}
+| all of them | ${result.drop.rehearsal.locked.reduce((sum, s) => sum + s.ms, 0).toFixed(1)} |
 
 The move itself (our mover, batch 5000): ${(result.moveMs.off / 1000).toFixed(1)} s with the sync removed, ${(result.moveMs.on / 1000).toFixed(1)} s with it installed (${ratio(result.moveMs.on, result.moveMs.off)}); the mover's writes skip the triggers by their WHEN clause.
 ${syncSectionEnd}`;

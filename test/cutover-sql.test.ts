@@ -7,6 +7,11 @@ import { queryRows } from '../src/app/database.js';
 import { dropLegacyChatsSuffix, expandStepTag } from '../src/deploy/expand-step.js';
 import { defaultMigrationsFolder } from '../src/deploy/migration-files.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
+import {
+  guardLogUpkeepMigrationSuffix,
+  renderGuardLogUpkeepDown,
+  renderGuardLogUpkeepMigration,
+} from '../src/operator/cutover/guard-log-upkeep-sql.js';
 import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
 import { appliedSyncMigrationSuffix, renderCutoverSyncDown } from '../src/operator/cutover/sync-sql.js';
 import { mapSql } from '../src/operator/legacy-move/mapping.js';
@@ -30,6 +35,15 @@ describe('the sync migration', () => {
     );
   });
 
+  it('the guard log upkeep migration is exactly what src/operator/cutover/guard-log-upkeep-sql.ts renders, and so is its down', () => {
+    expect(file(defaultMigrationsFolder, guardLogUpkeepMigrationSuffix)).toBe(
+      renderGuardLogUpkeepMigration(),
+    );
+    expect(file(join(defaultMigrationsFolder, 'down'), guardLogUpkeepMigrationSuffix)).toBe(
+      renderGuardLogUpkeepDown(),
+    );
+  });
+
   it('the first sync migration stays byte for byte as databases past the expand step applied it', () => {
     // Its functions are replaced by the newer one; db:check compares applied hashes, so it never changes.
     const applied = file(defaultMigrationsFolder, appliedSyncMigrationSuffix);
@@ -46,6 +60,9 @@ describe('the sync migration', () => {
     const sync = tags.findIndex((tag) => tag.endsWith(cutoverSyncMigrationSuffix.replace(/\.sql$/, '')));
     expect(sync).toBeGreaterThan(0);
     expect(sync).toBeLessThanOrEqual(tags.indexOf(expandStepTag()));
+    const upkeep = tags.findIndex((tag) => tag.endsWith(guardLogUpkeepMigrationSuffix.replace(/\.sql$/, '')));
+    expect(upkeep).toBeGreaterThan(sync);
+    expect(upkeep).toBeLessThanOrEqual(tags.indexOf(expandStepTag()));
     expect(tags.at(-1)?.endsWith(dropLegacyChatsSuffix)).toBe(true);
   });
 
@@ -96,13 +113,16 @@ describe('the sync functions in the catalog', () => {
     expect(rows.map((r) => r.name)).toEqual([
       'legacy_chat_differences',
       'legacy_chat_differences_among',
+      'legacy_chat_guard_lock',
       'legacy_chat_guard_log_chat_messages',
       'legacy_chat_guard_log_chat_session_archive',
       'legacy_chat_guard_log_chat_sessions',
       'legacy_chat_guard_log_conversations',
+      'legacy_chat_guard_log_hold',
       'legacy_chat_guard_log_legacy_chat_moved_messages',
       'legacy_chat_guard_log_legacy_chat_moved_sessions',
       'legacy_chat_guard_log_messages',
+      'legacy_chat_guard_log_prune',
       'legacy_chat_guard_log_since',
       'legacy_chat_guard_log_state',
       'legacy_chat_sync_archive_message',

@@ -11,6 +11,7 @@ import { readMigrations } from '../src/deploy/migration-files.js';
 import { rollbackDatabase } from '../src/deploy/rollback.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { goLive, readCutoverStatus } from '../src/operator/cutover/index.js';
+import { pruneGuardLog } from '../src/operator/cutover/prune-guard-log.js';
 import {
   moveLegacyChats,
   planLegacyMove,
@@ -408,6 +409,51 @@ describe.skipIf(!hasServer)(
       expect(refused.message).toMatch(/not equal under the mapping \(1 message-different\)/);
     });
 
+    const logRows = () => count(handle.db, 'conversations_cutover.legacy_chat_guard_log');
+
+    it("pruning: the move leaves the guard's log empty, chats:validate empties it of what came since, and a change after a prune is still found in the window and refused", async () => {
+      await moveLegacyChats(handle.db);
+      // The move wrote two rows per message it moved; it prunes them when it ends.
+      expect(await logRows()).toBe(0);
+      const session = await movedConversation();
+      await insertMessage(handle.db, session);
+      expect(await logRows()).toBeGreaterThan(0);
+      await validateLegacyMove(handle.db);
+      expect(await logRows()).toBe(0);
+      const refused = await dropWhileWriting(async (tx) => {
+        await tx.execute(sql`set local session_replication_role = replica`);
+        await tx.execute(
+          sql`update chat_sessions set title = 'edited after the prune' where id = ${session}::uuid`,
+        );
+      });
+      expect(refused.message).toMatch(/not equal under the mapping \(1 session-different\)/);
+      expect(await tablesIn(handle.db)).toContain('chat_messages');
+    });
+
+    it("a prune keeps what a running guard or an open write still needs: nothing while a guard holds the log, an uncommitted write's rows always", async () => {
+      await moveLegacyChats(handle.db);
+      const session = await movedConversation();
+      await insertMessage(handle.db, session);
+      const logged = await logRows();
+      expect(logged).toBeGreaterThan(0);
+      const guard = await connection();
+      await guard.db.transaction(async (tx) => {
+        await tx.execute(sql`select conversations_cutover.legacy_chat_guard_log_hold()`);
+        expect(await pruneGuardLog(handle.db)).toBe(false);
+        expect(await logRows()).toBe(logged);
+      });
+      const writer = await connection();
+      await writer.db.transaction(async (tx) => {
+        await insertMessage(tx, session);
+        expect(await pruneGuardLog(handle.db)).toBe(true);
+      });
+      // Only the committed rows went: the write that was still open is logged, for a guard that starts now.
+      expect(await logRows()).toBeGreaterThan(0);
+      expect(await logRows()).toBeLessThan(logged * 2);
+      expect(await pruneGuardLog(handle.db)).toBe(true);
+      expect(await logRows()).toBe(0);
+    });
+
     it('the log names what changed after a snapshot, and the check over those keys finds exactly what the full check finds', async () => {
       await moveLegacyChats(handle.db);
       const session = await movedConversation();
@@ -514,7 +560,8 @@ describe.skipIf(!hasServer)(`the no-ping-pong marker ${serverOnlyReason}`, () =>
 
   it('a database at the earlier expand step (no marker yet) is refused by chats:migrate, naming the step', async () => {
     const tags = readMigrations().map((m) => m.tag);
-    await rollbackDatabase(handle.db, { to: tags[tags.indexOf(expandStepTag()) - 1] ?? '' });
+    const guarded = tags.findIndex((tag) => tag.endsWith('_legacy_chat_sync_guarded'));
+    await rollbackDatabase(handle.db, { to: tags[guarded - 1] ?? '' });
     await expect(moveLegacyChats(handle.db)).rejects.toThrow(
       `chats:migrate refused: this database is at an earlier expand step (the sync's marker, conversations_cutover.legacy_chat_sync_mark(), is missing). Run \`npm run db:migrate -- --to ${expandStepTag()}\` first.`,
     );

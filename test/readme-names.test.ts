@@ -41,9 +41,12 @@ const notOurs = [
   'current_user_id',
   'current_user_conversation_ids',
   'current_user_postable_conversation_ids',
-  // the cutover's SQL functions (drizzle/*_legacy_chat_sync*.sql), called in SQL, not from TypeScript
+  // the cutover's SQL functions (drizzle/*_legacy_chat_sync*.sql, *_legacy_chat_guard_log_pruned.sql), called in SQL, not from TypeScript
   'legacy_chat_differences',
   'legacy_chat_differences_among',
+  'legacy_chat_guard_log_hold',
+  'legacy_chat_guard_lock',
+  'legacy_chat_guard_log_prune',
   'legacy_chat_sync_install',
   'legacy_chat_sync_mark',
   'legacy_chat_sync_marked',

@@ -12,7 +12,9 @@
 
 const pinned = 'SET search_path = pg_catalog, pg_temp';
 const breakpoint = '\n--> statement-breakpoint\n';
-const log = 'conversations_cutover.legacy_chat_guard_log';
+/** The guard's log table (guard-log-upkeep-sql.ts reads and prunes it too). */
+export const guardLogTable = 'conversations_cutover.legacy_chat_guard_log';
+const log = guardLogTable;
 
 /** Which keys a row of each table stands for: s = a legacy session / conversation id, m = a message id. */
 const loggedTables = [
@@ -106,6 +108,27 @@ export const guardLogFunctionNames = [
   'legacy_chat_guard_log_since(pg_snapshot)',
 ];
 
+/**
+ * The guard's read of its log as 0015 created it (that migration stays as applied): a SQL function, so
+ * planned once without the snapshot's values; it read the whole log (a 2.7M-row scan at 1M messages,
+ * under the drop's locks). guard-log-upkeep-sql.ts replaces it; its down puts this one back.
+ */
+export const appliedGuardLogSinceSql = `-- What transactions that the snapshot \`since\` did not see wrote: complete is false when one of them
+-- truncated a table (then only the full check will do). Not seen: those still running when it was taken
+-- (its xip list) and those that began after (xid >= its xmax), each found through the index; not
+-- "xid >= xmin and not visible": xmin is the oldest transaction running anywhere on the server, and a
+-- long one in another database made that range the whole log (6.5 s under the locks at 1M, measured).
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_since"(since pg_snapshot,
+  OUT complete boolean, OUT sessions uuid[], OUT messages uuid[])
+LANGUAGE sql STABLE ${pinned} AS $log$
+  SELECT NOT COALESCE(pg_catalog.bool_or(g.kind = 'all'), false),
+         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 's'), '{}'),
+         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 'm'), '{}')
+  FROM ${log} g
+  WHERE g.xid >= pg_catalog.pg_snapshot_xmax(since)
+     OR g.xid IN (SELECT x FROM pg_catalog.pg_snapshot_xip(since) AS x);
+$log$;`;
+
 /** The log, its trigger functions, and the two functions the drop's guard calls. */
 export const guardLogSql = [
   `-- The guard's log: one row per key a transaction wrote (kind s: a session / conversation id, m: a
@@ -132,19 +155,5 @@ LANGUAGE sql STABLE ${pinned} AS $log$
     AND t.tgname IN (${logTriggers.map(([trigger]) => `'${trigger}'`).join(', ')})
     AND t.tgrelid IN (${loggedTables.map(([table]) => `pg_catalog.to_regclass('public.${table}')`).join(', ')});
 $log$;`,
-  `-- What transactions that the snapshot \`since\` did not see wrote: complete is false when one of them
--- truncated a table (then only the full check will do). Not seen: those still running when it was taken
--- (its xip list) and those that began after (xid >= its xmax), each found through the index; not
--- "xid >= xmin and not visible": xmin is the oldest transaction running anywhere on the server, and a
--- long one in another database made that range the whole log (6.5 s under the locks at 1M, measured).
-CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_guard_log_since"(since pg_snapshot,
-  OUT complete boolean, OUT sessions uuid[], OUT messages uuid[])
-LANGUAGE sql STABLE ${pinned} AS $log$
-  SELECT NOT COALESCE(pg_catalog.bool_or(g.kind = 'all'), false),
-         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 's'), '{}'),
-         COALESCE(pg_catalog.array_agg(DISTINCT g.id) FILTER (WHERE g.kind = 'm'), '{}')
-  FROM ${log} g
-  WHERE g.xid >= pg_catalog.pg_snapshot_xmax(since)
-     OR g.xid IN (SELECT x FROM pg_catalog.pg_snapshot_xip(since) AS x);
-$log$;`,
+  appliedGuardLogSinceSql,
 ].join(breakpoint);

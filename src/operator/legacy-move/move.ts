@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../../app/database.js';
 import { countDifferences } from '../cutover/find-differences.js';
+import { pruneGuardLog } from '../cutover/prune-guard-log.js';
 import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
@@ -288,6 +289,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     counts.archiveDeleted += await inBatchTransaction(ctx, (tx) => pruneArchive(tx), {
       label: 'the archive pruning',
     });
+    // What the move wrote to the drop guard's log (two rows per message) is of no use to a later guard.
+    await pruneGuardLog(db);
 
     return await db.transaction(
       async (tx) => {

@@ -3,6 +3,7 @@ import { type Database, type Queryable, queryRow } from '../../app/database.js';
 import type { DifferenceCounts } from '../cutover/difference-advice.js';
 import { type DifferenceKind, differenceKinds } from '../cutover/differences.js';
 import { findDifferences } from '../cutover/find-differences.js';
+import { pruneGuardLog } from '../cutover/prune-guard-log.js';
 import { readCutoverState } from '../cutover/state.js';
 import type { OrphanPolicy } from './options.js';
 import { inferredOwners } from './owner-inference.js';
@@ -59,7 +60,7 @@ export interface ValidateOptions {
  * every legacy session and message is moved with equal fields or accounted for by the orphan policy
  * (archived rows equal too), every conversation and message has its legacy row, no legacy message
  * lacks its session. Before go-live also: exactly one AI participant per moved conversation, owners
- * match the inference. Read-only, one consistent snapshot.
+ * match the inference. One consistent snapshot, read-only; then it prunes the drop guard's log.
  */
 export async function validateLegacyMove(
   db: Database,
@@ -68,7 +69,7 @@ export async function validateLegacyMove(
   const policy = options.orphans ?? 'archive';
   const limit = options.idLimit ?? 1000;
   await assertReadyToMove(db, 'chats:validate');
-  return db.transaction(
+  const result = await db.transaction(
     async (tx) => {
       const ids = (query: SQL) => failingIds(tx, query, limit);
       const { liveAt, orphanPolicy: recordedOrphanPolicy } = await readCutoverState(tx);
@@ -130,6 +131,9 @@ export async function validateLegacyMove(
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
+  // The one write: the drop guard's log loses what no later guard reads (prune-guard-log.ts).
+  await pruneGuardLog(db);
+  return result;
 }
 
 function checkName(kind: DifferenceKind, policy: OrphanPolicy): string {

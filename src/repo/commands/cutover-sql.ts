@@ -4,6 +4,11 @@ import { defaultMigrationsFolder } from '../../deploy/migration-files.js';
 import { defineCommand } from '../../operator/commands/command.js';
 import { exitCode } from '../../operator/commands/exit-code.js';
 import {
+  guardLogUpkeepMigrationSuffix,
+  renderGuardLogUpkeepDown,
+  renderGuardLogUpkeepMigration,
+} from '../../operator/cutover/guard-log-upkeep-sql.js';
+import {
   appliedSyncMigrationSuffix,
   cutoverSyncMigrationSuffix,
   renderCutoverSyncDown,
@@ -15,8 +20,9 @@ Usage: npm run cutover:sql -- [--write]
 
 The sync migration (drizzle/<n>${cutoverSyncMigrationSuffix}) and its down file are generated from
 src/operator/cutover/sync-sql.ts, the mapping in src/operator/legacy-move/mapping.ts and (for the down) the applied
-drizzle/<n>${appliedSyncMigrationSuffix}. Without flags: exit 0 when the files match, 1 when one is
-stale. With --write: rewrite them (only before the migration is applied anywhere that matters; db:check
+drizzle/<n>${appliedSyncMigrationSuffix}; the guard log's upkeep (drizzle/<n>${guardLogUpkeepMigrationSuffix})
+and its down from src/operator/cutover/guard-log-upkeep-sql.ts. Without flags: exit 0 when the files match,
+1 when one is stale. With --write: rewrite them (only before the migration is applied anywhere that matters; db:check
 compares hashes).
 
   --write   rewrite the migration and its down file from the TypeScript source
@@ -27,7 +33,7 @@ const find = (folder: string, suffix: string) => readdirSync(folder).find((f) =>
 
 export const cutoverSql = defineCommand({
   name: 'cutover:sql',
-  summary: 'check (or --write) the sync migration against the TypeScript it is generated from',
+  summary: 'check (or --write) the sync migrations against the TypeScript they are generated from',
   help,
   flags: { write: { type: 'boolean' } },
   usesDatabase: false,
@@ -35,22 +41,32 @@ export const cutoverSql = defineCommand({
   execute: async ({ write }, io) => {
     const name = find(defaultMigrationsFolder, cutoverSyncMigrationSuffix);
     const applied = find(defaultMigrationsFolder, appliedSyncMigrationSuffix);
-    if (!name || !applied) {
+    const upkeep = find(defaultMigrationsFolder, guardLogUpkeepMigrationSuffix);
+    const missing = [
+      [name, cutoverSyncMigrationSuffix, 'legacy_chat_sync_guarded'],
+      [applied, appliedSyncMigrationSuffix, 'legacy_chat_sync'],
+      [upkeep, guardLogUpkeepMigrationSuffix, 'legacy_chat_guard_log_pruned'],
+    ].find(([found]) => !found);
+    if (missing || !name || !applied || !upkeep) {
       io.stderr.write(
-        `cutover:sql: no drizzle/*${name ? appliedSyncMigrationSuffix : cutoverSyncMigrationSuffix}; create it with \`npx drizzle-kit generate --custom --name ${name ? 'legacy_chat_sync' : 'legacy_chat_sync_guarded'}\`.\n`,
+        `cutover:sql: no drizzle/*${missing?.[1]}; create it with \`npx drizzle-kit generate --custom --name ${missing?.[2]}\` (before the drop).\n`,
       );
       return exitCode.couldNotRun;
     }
     const files = [
       [name, renderCutoverSyncMigration()],
       [`down/${name}`, renderCutoverSyncDown(readFileSync(join(defaultMigrationsFolder, applied), 'utf8'))],
+      [upkeep, renderGuardLogUpkeepMigration()],
+      [`down/${upkeep}`, renderGuardLogUpkeepDown()],
     ] as const;
     const stale = files.filter(([file, rendered]) => {
       const path = join(defaultMigrationsFolder, file);
       return !find(join(path, '..'), file.replace(/^down\//, '')) || readFileSync(path, 'utf8') !== rendered;
     });
     if (stale.length === 0) {
-      io.stdout.write(`drizzle/${name} and drizzle/down/${name} match src/operator/cutover/sync-sql.ts.\n`);
+      io.stdout.write(
+        `drizzle/${name}, drizzle/${upkeep} and their down files match the TypeScript they are generated from.\n`,
+      );
       return exitCode.ok;
     }
     if (!write) {

@@ -5,16 +5,17 @@
 -- conversations_cutover.legacy_chat_differences(false), created by the sync migration, is the same check
 -- chats:validate runs (orphans kept by --orphans=keep are refused here: the drop would lose them).
 -- That check reads every row (seconds at 1M messages), so it runs BEFORE the lock, while both apps go on
--- writing. Then the seven tables it reads are locked against writes (reads go on), and only what changed
--- since is checked again: the keys that transactions the first check did not see wrote to the guard's log
+-- writing. Then the seven tables it reads (and moves and the log, which the statements below need) are
+-- locked ACCESS EXCLUSIVE, all at once, and only what changed since is checked again: the keys that transactions the first check did not see wrote to the guard's log
 -- (src/operator/cutover/guard-log-sql.ts), through legacy_chat_differences_among, the same check over those rows.
 -- When the log cannot be trusted for that window (a log trigger missing, not ENABLE ALWAYS, or altered
--- since; a TRUNCATE), the full check runs again under the lock. The DROP below takes the legacy tables'
--- ACCESS EXCLUSIVE lock only once the check has passed. Run the expand step in an earlier run (the
+-- since; a TRUNCATE), the full check runs again under the lock. Run the expand step in an earlier run (the
 -- runbook does): in the same run its CREATE TRIGGERs would hold their locks through the first check.
 DO $guard$
 DECLARE
-  since pg_catalog.pg_snapshot := pg_catalog.pg_current_snapshot();
+  -- First the log's lock (shared): a prune in progress ends first, none starts until this commits, so the
+  -- log keeps every row of a transaction this snapshot does not see (guard-log-upkeep-sql.ts).
+  since pg_catalog.pg_snapshot := "conversations_cutover"."legacy_chat_guard_log_hold"();
   log_state text := "conversations_cutover"."legacy_chat_guard_log_state"();
   changed_complete boolean;
   changed_sessions uuid[];
@@ -33,7 +34,7 @@ BEGIN
   -- db:status (test/difference-advice.test.ts holds the two together): orphans kept by --orphans keep
   -- need another policy (chats:migrate again with keep changes nothing); a message without its session
   -- needs a hand fix; anything else, chats:migrate.
-  -- The first pass is the full check, unlocked; once it passes, the seven tables it reads are locked and
+  -- The first pass is the full check, unlocked; once it passes, the tables are locked and
   -- the second pass checks again, only the logged keys when the log is trustworthy for the window, else
   -- everything. One query serves every pass: the WHERE on scope gates which check runs (a one-time filter).
   LOOP
@@ -53,9 +54,9 @@ BEGIN
       COALESCE(pg_catalog.sum(d.n) FILTER (WHERE d.problem OPERATOR(pg_catalog.<>) 'message-without-session'), 0)::bigint
     INTO found, kept, without_session, others FROM d;
     EXIT WHEN found IS NOT NULL OR locked;
-    LOCK TABLE "public"."conversations", "public"."messages", "public"."chat_sessions", "public"."chat_messages",
-      "public"."legacy_chat_moved_sessions", "public"."legacy_chat_moved_messages", "public"."chat_session_archive"
-      IN SHARE ROW EXCLUSIVE MODE;
+    -- Every lock this migration needs, at once, in short attempts that give back what they got: no deadlock
+    -- with a writer, no lock upgraded later (guard-log-upkeep-sql.ts).
+    PERFORM "conversations_cutover"."legacy_chat_guard_lock"();
     locked := true;
     SELECT g.complete, g.sessions, g.messages INTO changed_complete, changed_sessions, changed_messages
     FROM "conversations_cutover"."legacy_chat_guard_log_since"(since) g;
@@ -100,12 +101,12 @@ END
 $guard$;--> statement-breakpoint
 -- The reverse sync triggers on conversations and messages write to the legacy tables, and the guard's log
 -- triggers would log every write from now on: they go first (the forward ones go with their tables).
--- drizzle/down/0016_drop_legacy_chats.sql installs them again.
+-- drizzle/down/0017_drop_legacy_chats.sql installs them again.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();--> statement-breakpoint
 -- The guard's log served its one purpose; nothing writes it from here (its down installs the triggers again).
 TRUNCATE "conversations_cutover"."legacy_chat_guard_log";--> statement-breakpoint
 -- Accepted (squawk ban-drop-table): dropping the legacy tables is the point of this contract step; the guard above
--- refuses unless they equal the new tables, and drizzle/down/0016_drop_legacy_chats.sql refills them.
+-- refuses unless they equal the new tables, and drizzle/down/0017_drop_legacy_chats.sql refills them.
 -- squawk-ignore ban-drop-table
 DROP TABLE "chat_messages" CASCADE;--> statement-breakpoint
 -- squawk-ignore ban-drop-table
