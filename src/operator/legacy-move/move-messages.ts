@@ -13,6 +13,52 @@ export interface MessageBatchCounts {
 const authorType = authorTypeOfRole('cm.role');
 
 /**
+ * The legacy message cm and the move's copy m differ under the mapping. author_type as text: the = of
+ * an enum is looked up by name, and an exact-type one planted in public would win over pg_catalog's
+ * polymorphic anyenum operator.
+ */
+const copyDiffers = sql`(m.conversation_id, m.author_type::text, m.content, m.tool_calls, m.reasoning, m.model,
+              m.metadata, m.created_at)
+             is distinct from
+             (cm.session_id, (${authorType})::text, coalesce(cm.content, ${nullContentReplacement}),
+              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')})`;
+
+/**
+ * What moveMessageBatch would write for the legacy message cm of a moved session (m its copy, lm its
+ * ledger row, both left-joined): a copy to insert, or before go-live the move's own copy (or its
+ * ledger row) to rewrite. The batch and messageBatchesToMove both test it, so a re-run skips exactly
+ * the batches that would write nothing.
+ */
+const messageNeedsWork = (
+  live: boolean,
+) => sql`(m.id is null or (not ${live}::boolean and lm.message_id is not null
+  and (${copyDiffers} or lm.content_was_null <> (cm.content is null))))`;
+
+/**
+ * The block batches (fromBlock / blocksPerBatch) of chat_messages holding a message that
+ * moveMessageBatch would write: one set-based pass (hash joins over the whole tables) instead of a
+ * probe per message, so a re-run with little to do runs only those batches. Returns their numbers, in
+ * order (at most one per batch: memory stays flat).
+ */
+export async function messageBatchesToMove(
+  tx: Queryable,
+  blocksPerBatch: number,
+  live = false,
+): Promise<number[]> {
+  const rows = await queryRows<{ batch: number }>(
+    tx,
+    sql`select distinct ((((cm.ctid::text)::point)[0])::bigint / ${blocksPerBatch}::int)::int as batch
+        from chat_messages cm
+        join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
+        left join messages m on m.id = cm.id
+        left join legacy_chat_moved_messages lm on lm.message_id = cm.id
+        where ${messageNeedsWork(live)}
+        order by 1`,
+  );
+  return rows.map((r) => Number(r.batch));
+}
+
+/**
  * Messages -> messages for one block range of chat_messages (seed 000 Step 3: same id, the session
  * becomes the conversation, author_id NULL, assistant -> ai, system -> system, user -> user,
  * tool_calls, reasoning, model, metadata exactly as jsonb, created_at read as UTC, NULL content -> '').
@@ -40,13 +86,7 @@ export async function moveMessageBatch(
              coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')} as created_at,
              m.id is not null as message_exists, lm.message_id is not null as ledger_exists,
-             -- author_type as text: the = of an enum is looked up by name, and an exact-type one planted in
-             -- public would win over pg_catalog's polymorphic anyenum operator.
-             (m.conversation_id, m.author_type::text, m.content, m.tool_calls, m.reasoning, m.model,
-              m.metadata, m.created_at)
-             is distinct from
-             (cm.session_id, (${authorType})::text, coalesce(cm.content, ${nullContentReplacement}),
-              cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')}) as message_differs
+             ${copyDiffers} as message_differs
       from chat_messages cm
       join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
       left join messages m on m.id = cm.id
@@ -88,9 +128,11 @@ export async function moveMessageBatch(
     )
     select (select count(*) from inserted)::int as inserted, (select count(*) from updated)::int as updated,
            (select count(*) from src)::int as sources,
-           (select coalesce(array_agg(i.id::text), '{}') from inserted i join src on src.id = i.id
-             where not src.ledger_exists
-               and not exists (select 1 from ledger_inserted l where l.message_id = i.id)) as tombstoned`,
+           -- NOT IN over the two CTEs plans as hashed subplans: the batch plans joins as nested loops
+           -- (hash joins off), and a join of inserted with src was 5000 x 5000 comparisons a batch.
+           (select coalesce(array_agg(i.id::text), '{}') from inserted i
+             where i.id not in (select s.id from src s where s.ledger_exists)
+               and i.id not in (select l.message_id from ledger_inserted l)) as tombstoned`,
   );
   // A ledger insert that met the sync's tombstone (an old-app delete of a message this statement read
   // before the delete committed: the trigger's ledger row made this insert wait for it) did nothing,

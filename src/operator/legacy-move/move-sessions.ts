@@ -4,6 +4,84 @@ import { asUtc, nullTitleReplacement } from './mapping.js';
 import { inferredOwners } from './owner-inference.js';
 import { inRange, type KeyRange } from './sql-range.js';
 
+/** The move's copy `cur` differs from the mapped legacy session `s` (columns move_id, title, inbox, address, created_at, updated_at). */
+const conversationDiffers = (cur: string, s: string) =>
+  sql.raw(`(${cur}.move_id, ${cur}.title, ${cur}.agent_mail_inbox_id, ${cur}.agent_mail_email_address, ${cur}.created_at,
+                 ${cur}.updated_at)
+                is distinct from (${s}.move_id, ${s}.title, ${s}.inbox, ${s}.address, ${s}.created_at, ${s}.updated_at)`);
+
+/** The temporary table of the sessions a re-run must move (sessionsToMove), the mover's connection's own. */
+export const sessionsToMoveTable = sql`pg_temp.legacy_chat_sessions_to_move`;
+
+/**
+ * Fills sessionsToMoveTable with every session id moveSessionBatch would write for: a session to
+ * create, and before go-live a copy or ledger row that differs, an AI participant or inferred owner
+ * missing or changed, a copy whose session is gone or lost its move. One set-based pass (hash joins
+ * over the whole tables), so a re-run runs only the batches holding one. Returns how many.
+ */
+export async function sessionsToMove(
+  tx: Queryable,
+  assignMoveId: string | undefined,
+  live = false,
+): Promise<number> {
+  const assign = sql`${assignMoveId ?? null}::uuid`;
+  const mappedMove = sql`coalesce(cs.move_id, l.assigned_move_id, ${assign})`;
+  await tx.execute(
+    sql`create temporary table if not exists legacy_chat_sessions_to_move (id uuid primary key)`,
+  );
+  await tx.execute(sql`truncate ${sessionsToMoveTable}`);
+  // The owner inference matches emails case-insensitively: hash joins, as in the batch.
+  await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`
+    with found as (
+      insert into ${sessionsToMoveTable} (id)
+      select s.id from (
+        select cs.id, ${mappedMove} as move_id, coalesce(cs.title, ${nullTitleReplacement}) as title,
+               cs.agent_mail_inbox_id as inbox, cs.agent_mail_email_address as address,
+               ${asUtc('cs.created_at')} as created_at, ${asUtc('cs.updated_at')} as updated_at,
+               l.session_id is not null as moved, cs.title is null as title_was_null,
+               case when cs.move_id is null then coalesce(l.assigned_move_id, ${assign}) end as assigned_move_id,
+               l.title_was_null as ledger_title_was_null, l.assigned_move_id as ledger_assigned_move_id,
+               l.owner_user_id as ledger_owner
+        from chat_sessions cs
+        left join legacy_chat_moved_sessions l on l.session_id = cs.id
+      ) s
+      left join conversations cur on cur.id = s.id
+      left join ${inferredOwners()} o on o.move_id = s.move_id
+      where s.move_id is not null
+        and (cur.id is null
+          or (s.moved and not ${live}::boolean
+              and (${conversationDiffers('cur', 's')}
+                or (s.ledger_title_was_null, s.ledger_assigned_move_id, s.ledger_owner)
+                   is distinct from (s.title_was_null, s.assigned_move_id, o.user_id)
+                or not exists (select 1 from conversation_participants p
+                               where p.conversation_id = s.id and p.participant_type::text = 'ai' and p.user_id is null)
+                or (o.user_id is not null
+                    and not exists (select 1 from conversation_participants p
+                                    where p.conversation_id = s.id and p.user_id = o.user_id)))))
+      union
+      select l.session_id from legacy_chat_moved_sessions l
+      where not ${live}::boolean
+        and not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${mappedMove} is not null)
+      returning 1
+    )
+    select count(*)::int as n from found`,
+  );
+  await tx.execute(sql`analyze ${sessionsToMoveTable}`);
+  return row?.n ?? 0;
+}
+
+/** Whether the sessions of `range` hold one of sessionsToMove's. */
+export async function sessionsToMoveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
+  const [row] = await queryRows<{ any: boolean }>(
+    tx,
+    sql`select exists (select 1 from ${sessionsToMoveTable} t where ${inRange(sql`t.id`, range)}) as any`,
+  );
+  return row?.any === true;
+}
+
 export interface SessionBatchCounts {
   conversationsInserted: number;
   conversationsUpdated: number;
@@ -58,9 +136,7 @@ export async function moveSessionBatch(
         -- app created (no ledger row) is its own, and after go-live the new tables win. type, status
         -- and created_by are the new app's from the first write on (the legacy shape has no such fields).
         or (s.moved and not ${live}::boolean
-            and (cur.move_id, cur.title, cur.agent_mail_inbox_id, cur.agent_mail_email_address, cur.created_at,
-                 cur.updated_at)
-                is distinct from (s.move_id, s.title, s.inbox, s.address, s.created_at, s.updated_at)))
+            and ${conversationDiffers('cur', 's')}))
     on conflict (id) do update set
       move_id = excluded.move_id, title = excluded.title, agent_mail_inbox_id = excluded.agent_mail_inbox_id,
       agent_mail_email_address = excluded.agent_mail_email_address,

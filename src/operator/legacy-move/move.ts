@@ -7,8 +7,14 @@ import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphan
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
 import { nextUpperBound } from './keyset.js';
-import { countGoneMessages, deleteGoneMessages, goneMessages, moveMessageBatch } from './move-messages.js';
-import { moveSessionBatch } from './move-sessions.js';
+import {
+  countGoneMessages,
+  deleteGoneMessages,
+  goneMessages,
+  messageBatchesToMove,
+  moveMessageBatch,
+} from './move-messages.js';
+import { moveSessionBatch, sessionsToMove, sessionsToMoveIn } from './move-sessions.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import {
   type NotMovedMessage,
@@ -187,29 +193,55 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
     const sessionsBatch = Math.min(batchSize, sessionsBatchCap);
-    await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
-        indexProbes: true,
-        label: `sessions batch ${batches + 1}`,
+    // After a first run and before go-live, find the sessions with work in one set-based pass, and run
+    // only the batches holding one (none: the walk is skipped). After go-live every batch runs, as
+    // before: skipping them let an orphan's archive miss a message the old app wrote meanwhile in one
+    // run of five of cutover-sync's two-writers test (not understood yet; the re-run that matters is
+    // the backfill's, before go-live).
+    const sessionsWork =
+      firstRun || live
+        ? undefined
+        : await inBatchTransaction(ctx, (tx) => sessionsToMove(tx, assignMoveId, live), {
+            label: 'the search for sessions to move',
+          });
+    if (sessionsWork !== 0)
+      await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
+        if (sessionsWork !== undefined && !(await sessionsToMoveIn(db, range))) return;
+        const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
+          indexProbes: true,
+          label: `sessions batch ${batches + 1}`,
+        });
+        counts.conversationsInserted += c.conversationsInserted;
+        counts.conversationsUpdated += c.conversationsUpdated;
+        counts.conversationsDeleted += c.conversationsDeleted;
+        counts.aiParticipantsInserted += c.aiParticipantsInserted;
+        counts.ownersInserted += c.ownersInserted;
+        counts.ownersRemoved += c.ownersRemoved;
+        conversationsKept.push(...c.conversationsKept);
+        await afterBatch(
+          'sessions',
+          range,
+          last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
+        );
       });
-      counts.conversationsInserted += c.conversationsInserted;
-      counts.conversationsUpdated += c.conversationsUpdated;
-      counts.conversationsDeleted += c.conversationsDeleted;
-      counts.aiParticipantsInserted += c.aiParticipantsInserted;
-      counts.ownersInserted += c.ownersInserted;
-      counts.ownersRemoved += c.ownersRemoved;
-      conversationsKept.push(...c.conversationsKept);
-      await afterBatch(
-        'sessions',
-        range,
-        last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
-      );
-    });
 
     // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
     // order), then the move's copies whose legacy message is gone.
     done = sizes?.sessions ?? 0;
-    await forEachBlockRange(db, 'chat_messages', batchSize, sizes?.messages ?? 0, async (blocks) => {
+    const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes?.messages ?? 0);
+    // After a first run, find the batches with work in one set-based pass and run only those.
+    const messageBatches =
+      firstRun || live
+        ? undefined
+        : await inBatchTransaction(
+            ctx,
+            async (tx) => {
+              await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
+              return messageBatchesToMove(tx, step, live);
+            },
+            { label: 'the search for messages to move' },
+          );
+    await forEachBlockRange(db, 'chat_messages', step, messageBatches, async (blocks) => {
       const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
         indexProbes: true,
         // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
@@ -328,24 +360,39 @@ async function forEachRange(
   }
 }
 
-/**
- * Walks `table` in ranges of heap blocks holding about `rowsPerBatch` rows each (from `rows`, its row
- * count, over its size now). The size is read again before each batch, so the last batch, which runs
- * to the end, also sees the blocks the old app's writes added meanwhile.
- */
-async function forEachBlockRange(
+/** The blocks per batch of a walk of `table` with about `rowsPerBatch` rows a batch (from `rows`, its row count). */
+async function blocksPerBatch(
   db: Database,
   table: string,
   rowsPerBatch: number,
   rows: number,
+): Promise<number> {
+  const { blocks } = await tableBlocks(db, table);
+  return Math.max(1, Math.floor(rowsPerBatch / Math.max(1, rows / Math.max(1, blocks))));
+}
+
+/**
+ * Walks `table` in ranges of `step` heap blocks. The size is read again before each batch, so the
+ * last batch, which runs to the end, also sees the blocks the old app's writes added meanwhile.
+ * `only`: the numbers (fromBlock / step, ascending) of the batches to run; the others are skipped
+ * (the last runs if any of `only` is at or past it).
+ */
+async function forEachBlockRange(
+  db: Database,
+  table: string,
+  step: number,
+  only: readonly number[] | undefined,
   body: (blocks: BlockRange) => Promise<void>,
 ): Promise<void> {
-  const { blocks: atStart } = await tableBlocks(db, table);
-  const step = Math.max(1, Math.floor(rowsPerBatch / Math.max(1, rows / Math.max(1, atStart))));
-  for (let fromBlock = 0; ; fromBlock += step) {
+  const wanted = only === undefined ? undefined : new Set(only);
+  const lastWanted = only?.at(-1) ?? -1;
+  for (let index = 0; ; index++) {
+    const fromBlock = index * step;
+    if (wanted !== undefined && index > lastWanted) return;
     const { blocks } = await tableBlocks(db, table);
     const last = fromBlock + step >= blocks;
-    await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
+    if (wanted === undefined || wanted.has(index) || last)
+      await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
     if (last) return;
   }
 }

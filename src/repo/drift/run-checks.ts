@@ -49,6 +49,19 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
     'live-catalog': (db) => checkLiveCatalog(repo, db),
     'column-comments': (db) => checkColumnComments(db),
   };
+  // The checks that start a process (drizzle-kit twice, squawk: ~1.7 s of start-up each) run at
+  // once; the database checks share one connection, so they run one after another meanwhile. The
+  // report lists every check in checkNames' order whatever finished first.
+  type Outcome = { findings: Finding[] } | { reason: string };
+  const outcome = async (run: () => Promise<Finding[]> | Finding[]): Promise<Outcome> => {
+    try {
+      return { findings: await run() };
+    } catch (error) {
+      return { reason: (error as Error).message };
+    }
+  };
+  const pending = new Map<CheckName, Promise<Outcome>>();
+  let databaseQueue: Promise<unknown> = Promise.resolve();
   for (const name of checkNames) {
     if (options.only && !options.only.includes(name)) continue;
     const needsDatabase = databaseChecks.includes(name);
@@ -56,12 +69,18 @@ export async function runChecks(repo: Repository, options: RunChecksOptions = {}
       report.skipped.push({ check: name, reason: options.noDatabaseReason ?? 'no database given' });
       continue;
     }
-    try {
-      // Database checks only run with a database (above); the others ignore the argument.
-      report.findings.push(...(await checks[name](options.db as Queryable)));
-    } catch (error) {
-      report.couldNotCheck.push({ check: name, reason: (error as Error).message });
-    }
+    // Database checks only run with a database (above); the others ignore the argument.
+    const run = () => checks[name](options.db as Queryable);
+    if (needsDatabase) {
+      const next = databaseQueue.then(() => outcome(run));
+      databaseQueue = next;
+      pending.set(name, next);
+    } else pending.set(name, outcome(run));
+  }
+  for (const [check, result] of pending) {
+    const done = await result;
+    if ('findings' in done) report.findings.push(...done.findings);
+    else report.couldNotCheck.push({ check, reason: done.reason });
   }
   return report;
 }
