@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../app/database.js';
+import { type Queryable, queryRow } from '../../app/database.js';
 
 /**
  * A half-open range [from, to) of a table's heap blocks; `to` undefined: to the end of the table,
@@ -21,10 +21,10 @@ export function inBlocks(alias: string, range: BlockRange): SQL {
 
 /** The table's size in blocks now. */
 export async function tableBlocks(db: Queryable, table: string): Promise<{ blocks: number }> {
-  const [row] = await queryRows<{ blocks: number }>(
+  const row = await queryRow<{ blocks: number }>(
     db,
     sql`select (pg_catalog.pg_relation_size(${`public.${table}`}::regclass)
                 / pg_catalog.current_setting('block_size')::int)::int as blocks`,
   );
-  return { blocks: Number(row?.blocks ?? 0) };
+  return { blocks: Number(row.blocks) };
 }

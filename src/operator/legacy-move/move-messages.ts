@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../app/database.js';
+import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { type BlockRange, inBlocks } from './block-range.js';
 import { asUtc, authorTypeOfRole, nullContentReplacement } from './mapping.js';
 
@@ -73,7 +73,7 @@ export async function moveMessageBatch(
 ): Promise<MessageBatchCounts> {
   // Plain INSERT for new rows and UPDATE for changed ones, rather than INSERT ... ON CONFLICT: no
   // speculative insertion per row, and only the mover (one at a time, under its lock) writes these ids.
-  const [written] = await queryRows<{
+  const written = await queryRow<{
     inserted: number;
     updated: number;
     sources: number;
@@ -138,18 +138,18 @@ export async function moveMessageBatch(
   // before the delete committed: the trigger's ledger row made this insert wait for it) did nothing,
   // but the copy went in. READ COMMITTED: a new statement sees the committed delete, and removes the
   // copy whose legacy message is gone. (In REPEATABLE READ the conflict failed the batch, which ran again.)
-  const tombstoned = written?.tombstoned ?? [];
+  const tombstoned = written.tombstoned;
   const withdrawn = tombstoned.length === 0 ? 0 : await withdrawCopiesOfDeleted(tx, tombstoned);
   return {
-    messagesInserted: (written?.inserted ?? 0) - withdrawn,
-    messagesUpdated: written?.updated ?? 0,
-    sources: written?.sources ?? 0,
+    messagesInserted: written.inserted - withdrawn,
+    messagesUpdated: written.updated,
+    sources: written.sources,
   };
 }
 
 /** Deletes the copies `ids` whose legacy message is gone now; returns how many. */
 async function withdrawCopiesOfDeleted(tx: Queryable, ids: readonly string[]): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(
+  const row = await queryRow<{ n: number }>(
     tx,
     sql`with gone as (
           delete from messages m where m.id = any(${`{${ids.join(',')}}`}::uuid[])
@@ -157,7 +157,7 @@ async function withdrawCopiesOfDeleted(tx: Queryable, ids: readonly string[]): P
           returning 1)
         select count(*)::int as n from gone`,
   );
-  return row?.n ?? 0;
+  return row.n;
 }
 
 /**
@@ -174,8 +174,8 @@ const goneCopies = sql`
 
 /** How many copies are to delete (one set-based pass: a run with nothing to delete stops here). */
 export async function countGoneMessages(tx: Queryable): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(tx, sql`select count(*)::int as n from (${goneCopies}) g`);
-  return row?.n ?? 0;
+  const row = await queryRow<{ n: number }>(tx, sql`select count(*)::int as n from (${goneCopies}) g`);
+  return row.n;
 }
 
 /** The first `limit` copies to delete after `after`, in id order. */
@@ -196,7 +196,7 @@ export async function goneMessages(
 /** Deletes the copies `ids` (goneMessages) that are still gone, and their ledger rows; returns the messages deleted. */
 export async function deleteGoneMessages(tx: Queryable, ids: readonly string[]): Promise<number> {
   const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
-  const [deleted] = await queryRows<{ n: number }>(
+  const deleted = await queryRow<{ n: number }>(
     tx,
     sql`
     with gone as (
@@ -213,5 +213,5 @@ export async function deleteGoneMessages(tx: Queryable, ids: readonly string[]):
     delete from legacy_chat_moved_messages lm
     where lm.message_id = any(${batch})
       and not exists (select 1 from messages m where m.id = lm.message_id)`);
-  return deleted?.n ?? 0;
+  return deleted.n;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRows } from '../../app/database.js';
+import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { asUtc, nullTitleReplacement } from './mapping.js';
 import { inferredOwners } from './owner-inference.js';
 import { inRange, type KeyRange } from './sql-range.js';
@@ -32,7 +32,7 @@ export async function sessionsToMove(
   await tx.execute(sql`truncate ${sessionsToMoveTable}`);
   // The owner inference matches emails case-insensitively: hash joins, as in the batch.
   await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
-  const [row] = await queryRows<{ n: number }>(
+  const row = await queryRow<{ n: number }>(
     tx,
     sql`
     with found as (
@@ -70,16 +70,16 @@ export async function sessionsToMove(
     select count(*)::int as n from found`,
   );
   await tx.execute(sql`analyze ${sessionsToMoveTable}`);
-  return row?.n ?? 0;
+  return row.n;
 }
 
 /** Whether the sessions of `range` hold one of sessionsToMove's. */
 export async function sessionsToMoveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
-  const [row] = await queryRows<{ any: boolean }>(
+  const row = await queryRow<{ any: boolean }>(
     tx,
     sql`select exists (select 1 from ${sessionsToMoveTable} t where ${inRange(sql`t.id`, range)}) as any`,
   );
-  return row?.any === true;
+  return row.any === true;
 }
 
 export interface SessionBatchCounts {
@@ -183,7 +183,7 @@ export async function moveSessionBatch(
   await tx.execute(
     sql`select set_config('enable_hashjoin', 'on', true), set_config('enable_seqscan', 'on', true)`,
   );
-  const [counts] = await queryRows<{ ai: number; owners_in: number; owners_out: number }>(
+  const counts = await queryRow<{ ai: number; owners_in: number; owners_out: number }>(
     tx,
     sql`
     with target as (
@@ -242,8 +242,8 @@ export async function moveSessionBatch(
     conversationsUpdated: updatedIds.length,
     conversationsDeleted: deletable.length,
     conversationsKept: stale.filter((r) => r.app_written).map((r) => r.id),
-    aiParticipantsInserted: counts?.ai ?? 0,
-    ownersInserted: counts?.owners_in ?? 0,
-    ownersRemoved: counts?.owners_out ?? 0,
+    aiParticipantsInserted: counts.ai,
+    ownersInserted: counts.owners_in,
+    ownersRemoved: counts.owners_out,
   };
 }

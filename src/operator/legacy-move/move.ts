@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../app/database.js';
+import { type Database, queryRow, queryRows } from '../../app/database.js';
 import { countDifferences } from '../cutover/find-differences.js';
 import { pruneGuardLog } from '../cutover/prune-guard-log.js';
 import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
@@ -159,11 +159,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     };
     const counts = zeroCounts();
     const conversationsKept: string[] = [];
-    const [sizes] = await queryRows<{ sessions: number; messages: number }>(
+    const sizes = await queryRow<{ sessions: number; messages: number }>(
       db,
       sql`select (select count(*) from chat_sessions)::int as sessions, (select count(*) from chat_messages)::int as messages`,
     );
-    const total = (sizes?.sessions ?? 0) + (sizes?.messages ?? 0);
+    const total = sizes.sessions + sizes.messages;
     let done = 0;
     let batches = 0;
     /** Legacy rows covered by committed batches (the throttle's count; `done` is the progress's). */
@@ -221,14 +221,14 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
         await afterBatch(
           'sessions',
           range,
-          last ? (sizes?.sessions ?? 0) % sessionsBatch || sessionsBatch : sessionsBatch,
+          last ? sizes.sessions % sessionsBatch || sessionsBatch : sessionsBatch,
         );
       });
 
     // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
     // order), then the move's copies whose legacy message is gone.
-    done = sizes?.sessions ?? 0;
-    const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes?.messages ?? 0);
+    done = sizes.sessions;
+    const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run, find the batches with work in one set-based pass and run only those.
     const messageBatches =
       firstRun || live
@@ -299,7 +299,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
     return await db.transaction(
       async (tx) => {
-        const [end] = await queryRows<{
+        const end = await queryRow<{
           sessions: number;
           messages: number;
           conversations: number;
@@ -320,11 +320,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
           batchSize,
           batches,
           durationMs: Math.round(performance.now() - started),
-          legacy: { sessions: end?.sessions ?? 0, messages: end?.messages ?? 0 },
+          legacy: { sessions: end.sessions, messages: end.messages },
           moved: {
-            conversations: end?.conversations ?? 0,
-            messages: end?.moved_messages ?? 0,
-            archivedSessions: end?.archived ?? 0,
+            conversations: end.conversations,
+            messages: end.moved_messages,
+            archivedSessions: end.archived,
           },
           counts,
           conversationsKept,

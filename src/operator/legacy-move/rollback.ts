@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, type Queryable, queryRows } from '../../app/database.js';
+import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
@@ -96,7 +96,7 @@ export async function rollbackLegacyMove(
           const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
           // The app may have written since the check above: never delete its rows.
           await refuseAppData(tx, sql`l.session_id = any(${batch})`);
-          const [messages] = await queryRows<{ n: number }>(
+          const messages = await queryRow<{ n: number }>(
             tx,
             sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
                             where m.id = lm.message_id and m.conversation_id = any(${batch}) returning 1)
@@ -105,7 +105,7 @@ export async function rollbackLegacyMove(
           // Cascades to the conversations' messages, participants and ledger rows.
           await tx.execute(sql`delete from conversations where id = any(${batch})`);
           result.conversationsDeleted += ids.length;
-          result.messagesDeleted += messages?.n ?? 0;
+          result.messagesDeleted += messages.n;
           return false;
         },
         { label: `rollback batch ${result.batches + 1}` },
@@ -122,7 +122,7 @@ export async function rollbackLegacyMove(
       const deleted = await inBatchTransaction(
         ctx,
         async (tx) => {
-          const [row] = await queryRows<{ n: number }>(
+          const row = await queryRow<{ n: number }>(
             tx,
             sql`with gone as (
                 delete from chat_session_archive where session_id in (
@@ -131,7 +131,7 @@ export async function rollbackLegacyMove(
                 returning 1)
               select count(*)::int as n from gone`,
           );
-          return row?.n ?? 0;
+          return row.n;
         },
         { label: `rollback batch ${result.batches + 1}` },
       );
