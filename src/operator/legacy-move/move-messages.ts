@@ -130,7 +130,9 @@ export async function moveMessageBatch(
            (select count(*) from src)::int as sources,
            -- NOT IN over the two CTEs plans as hashed subplans: the batch plans joins as nested loops
            -- (hash joins off), and a join of inserted with src was 5000 x 5000 comparisons a batch.
-           (select coalesce(array_agg(i.id::text), '{}') from inserted i
+           -- pg_catalog's array_agg: a public.array_agg(text) planted by a role that may create there
+           -- is an exact match and would win over the polymorphic one (security-planted-objects).
+           (select coalesce(pg_catalog.array_agg(i.id::text), '{}') from inserted i
              where i.id not in (select s.id from src s where s.ledger_exists)
                and i.id not in (select l.message_id from ledger_inserted l)) as tombstoned`,
   );
