@@ -199,46 +199,76 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await failing()).toEqual([]);
   });
 
-  it('an old-app delete that commits while a batch copies its message leaves no copy behind', async () => {
+  /**
+   * Runs chats:migrate while an old-app transaction that ran `write` (its sync trigger included) stays
+   * open, and commits it once the mover waits on one of its locks. No deadline: polls until the mover
+   * waits, or has ended (then the write committed after the move: `endedFirst`, which the tests fail on).
+   */
+  async function moveWhileTheOldAppWrites(write: ReturnType<typeof sql>) {
     const oldApp = await connection();
     const mover = await connection();
-    const victim = await anyRow(
-      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
-          join moves mv on mv.id = cs.move_id order by cm.id limit 1`,
-    );
     const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
-    // The old app deletes the message and holds its transaction open: the sync's trigger has found no
-    // copy to delete and left its tombstone; the mover still sees the legacy row.
     let commit = () => {};
     const committed = new Promise<void>((resolve) => {
       commit = resolve;
     });
-    let deleted = () => {};
-    const deleting = new Promise<void>((resolve) => {
-      deleted = resolve;
+    let written = () => {};
+    const writing = new Promise<void>((resolve) => {
+      written = resolve;
     });
     const oldTransaction = oldApp.db.transaction(async (tx) => {
-      await tx.execute(sql`delete from chat_messages where id = ${victim}::uuid`);
-      deleted();
+      await tx.execute(write);
+      written();
       await committed;
     });
-    await deleting;
+    await writing;
     let moveEnded = false;
     const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
       moveEnded = true;
     });
-    // The batch that copies it waits on the tombstone; the delete commits while it waits. No deadline:
-    // polls until the mover waits (or has ended, which the test fails on).
     const moverWaits = async () =>
       (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
     while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
-    const endedBeforeTheDelete = moveEnded;
+    const endedFirst = moveEnded;
     commit();
     await oldTransaction;
-    expect(endedBeforeTheDelete).toBe(false);
-    const result = await moving;
+    return { result: await moving, endedFirst };
+  }
+
+  it('an old-app delete that commits while a batch copies its message leaves no copy behind', async () => {
+    const victim = await anyRow(
+      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+          join moves mv on mv.id = cs.move_id order by cm.id limit 1`,
+    );
+    // The sync's trigger finds no copy to delete and leaves its tombstone; the mover still sees the
+    // legacy row, and its batch waits on the tombstone.
+    const { result, endedFirst } = await moveWhileTheOldAppWrites(
+      sql`delete from chat_messages where id = ${victim}::uuid`,
+    );
+    expect(endedFirst).toBe(false);
     expect(await count(handle.db, `messages where id = '${victim}'`)).toBe(0);
     expect(await count(handle.db, 'chat_messages')).toBe(result.legacy.messages);
+    expect(await failing()).toEqual([]);
+  });
+
+  it("an old-app edit of an orphan's message that commits while its batch archives it is in the archive", async () => {
+    const edited = await anyRow(
+      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+          where cs.move_id is null order by cm.id limit 1`,
+    );
+    expect(edited).not.toBe('');
+    // The sync's trigger finds no archive row to update yet; the orphans batch waits on the edit.
+    const { endedFirst } = await moveWhileTheOldAppWrites(
+      sql`update chat_messages set content = 'edited while archived' where id = ${edited}::uuid`,
+    );
+    expect(endedFirst).toBe(false);
+    expect(
+      await count(
+        handle.db,
+        `chat_session_archive a, jsonb_array_elements(a.messages) e
+         where e->>'id' = '${edited}' and e->>'content' = 'edited while archived'`,
+      ),
+    ).toBe(1);
     expect(await failing()).toEqual([]);
   });
 

@@ -41,6 +41,15 @@ export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promis
   await tx.execute(
     sql`select 1 from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)} for update of t`,
   );
+  // The same for an edit or delete of one of their messages, which takes no lock on the session: its
+  // sync finds no archive row while this batch's insert is uncommitted, and the image would keep the
+  // old message. Locked, the edit waits for this batch and then updates the archive row, or this
+  // batch waits for the edit and the image sees it.
+  await tx.execute(
+    sql`select 1 from chat_messages cm
+        where cm.session_id in (select t.id from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)})
+        for share of cm`,
+  );
   const row = await queryRow<{ inserted: number; updated: number }>(
     tx,
     sql`
