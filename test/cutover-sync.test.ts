@@ -411,17 +411,20 @@ describe.skipIf(!hasServer)(
       return dropping;
     }
 
-    it('a change that lands between the unlocked check and the lock (session_replication_role = replica) is found in the log and refused', async () => {
-      await moveLegacyChats(handle.db);
-      const session = await movedConversation();
+    /** The drop while a title edit that skips the sync (session_replication_role = replica) is open: refused, nothing dropped. */
+    async function expectDropRefusesUnsyncedTitleEdit(session: string, title: string) {
       const refused = await dropWhileWriting(async (tx) => {
         await tx.execute(sql`set local session_replication_role = replica`);
-        await tx.execute(
-          sql`update chat_sessions set title = 'edited while the guard checks' where id = ${session}::uuid`,
-        );
+        await tx.execute(sql`update chat_sessions set title = ${title} where id = ${session}::uuid`);
       });
       expect(refused.message).toMatch(/not equal under the mapping \(1 session-different\)/);
       expect(await tablesIn(handle.db)).toContain('chat_messages');
+    }
+
+    it('a change that lands between the unlocked check and the lock (session_replication_role = replica) is found in the log and refused', async () => {
+      await moveLegacyChats(handle.db);
+      const session = await movedConversation();
+      await expectDropRefusesUnsyncedTitleEdit(session, 'edited while the guard checks');
     });
 
     it('a log trigger disabled and re-enabled around an edit in that window: the guard sees the trigger changed and checks everything again', async () => {
@@ -450,14 +453,7 @@ describe.skipIf(!hasServer)(
       expect(await logRows()).toBeGreaterThan(0);
       await validateLegacyMove(handle.db);
       expect(await logRows()).toBe(0);
-      const refused = await dropWhileWriting(async (tx) => {
-        await tx.execute(sql`set local session_replication_role = replica`);
-        await tx.execute(
-          sql`update chat_sessions set title = 'edited after the prune' where id = ${session}::uuid`,
-        );
-      });
-      expect(refused.message).toMatch(/not equal under the mapping \(1 session-different\)/);
-      expect(await tablesIn(handle.db)).toContain('chat_messages');
+      await expectDropRefusesUnsyncedTitleEdit(session, 'edited after the prune');
     });
 
     it("a prune keeps what a running guard or an open write still needs: nothing while a guard holds the log, an uncommitted write's rows always", async () => {
