@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { queryRows } from '../src/app/database.js';
+import { type Queryable, queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
@@ -267,6 +267,83 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
         handle.db,
         `chat_session_archive a, jsonb_array_elements(a.messages) e
          where e->>'id' = '${edited}' and e->>'content' = 'edited while archived'`,
+      ),
+    ).toBe(1);
+    expect(await failing()).toEqual([]);
+  });
+
+  /** An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`. */
+  async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let written = () => {};
+    const writing = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const done = db.transaction(async (tx) => {
+      await write(tx);
+      written();
+      await committed;
+    });
+    await writing;
+    return { commit, done };
+  }
+
+  it('an orphan the old app inserts while a batch archives, and a message into it still open when the batch reads the image: the archive holds the message', async () => {
+    const orphanMessage = await anyRow(
+      sql`select cm.id::text as id from chat_messages cm join chat_sessions cs on cs.id = cm.session_id
+          where cs.move_id is null order by cm.id limit 1`,
+    );
+    expect(orphanMessage).not.toBe('');
+    const mover = await connection();
+    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    let moveEnded = false;
+    const untilTheMoverWaitsOrEnds = async () => {
+      while (
+        !moveEnded &&
+        (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) === 0
+      )
+        await new Promise((r) => setTimeout(r, 20));
+      return !moveEnded;
+    };
+    // An edit of an existing orphan's message holds the orphans batch at its lock of their messages,
+    // after it locked its sessions.
+    const edit = await heldOpen((await connection()).db, (tx) =>
+      tx.execute(sql`update chat_messages set content = 'held' where id = ${orphanMessage}::uuid`),
+    );
+    const moving = moveLegacyChats(mover.db, { lockTimeoutMs: 120_000 }).finally(() => {
+      moveEnded = true;
+    });
+    expect(await untilTheMoverWaitsOrEnds()).toBe(true);
+    // It waits in the orphans batch, at its lock of the orphans' messages (after its lock of the sessions).
+    expect(
+      await count(
+        handle.db,
+        `pg_stat_activity where pid = ${moverBackend?.pid ?? 0} and query like '%for share of cm%'`,
+      ),
+    ).toBe(1);
+    // Meanwhile a new orphan commits (the sync archives it, with no messages: the policy is recorded) and
+    // a message is written into it (the sync adds it to that archive row), not yet committed.
+    const orphan = await insertSession(handle.db, { moveId: null, title: 'born while archiving' });
+    expect(await count(handle.db, `chat_session_archive where session_id = '${orphan}'`)).toBe(1);
+    const message = await heldOpen((await connection()).db, (tx) =>
+      insertMessage(tx, orphan, { content: 'open while the image is read' }),
+    );
+    edit.commit();
+    await edit.done;
+    // The batch goes on (its image no longer waits on the edit); if it waits on the message, it waits
+    // at the archive row the message's sync wrote.
+    await untilTheMoverWaitsOrEnds();
+    message.commit();
+    await message.done;
+    await moving;
+    expect(
+      await count(
+        handle.db,
+        `chat_session_archive a, jsonb_array_elements(a.messages) e
+         where a.session_id = '${orphan}' and e->>'content' = 'open while the image is read'`,
       ),
     ).toBe(1);
     expect(await failing()).toEqual([]);

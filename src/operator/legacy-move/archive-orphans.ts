@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Queryable, queryRow } from '../../app/database.js';
+import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { orphanArchiveReason } from './mapping.js';
 import { inRange, type KeyRange } from './sql-range.js';
 
@@ -38,25 +38,32 @@ export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promis
   // find the archive row and be added to it by the sync: lock the sessions first (a message's foreign
   // key check waits for this batch, or this batch for the message), then read (READ COMMITTED: the
   // image below sees the messages this lock waited for).
-  await tx.execute(
-    sql`select 1 from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)} for update of t`,
+  const locked = await queryRows<{ id: string }>(
+    tx,
+    sql`select t.id::text as id from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)}
+        for update of t`,
   );
+  if (locked.length === 0) return { archiveInserted: 0, archiveUpdated: 0 };
+  // Only the sessions locked above are imaged. An orphan the old app committed after that lock (READ
+  // COMMITTED: the image's snapshot would see it) is not locked: a message the old app writes into it
+  // meanwhile adds itself to the archive row the sync made for the orphan, and while that write is
+  // open, the image would miss it and then overwrite the row it waited for (the message was lost from
+  // the archive: cutover-sync's two-writers test, 1 run in 8 under load). The sync archived that orphan
+  // when it was inserted (the policy is recorded before any batch) and keeps its row.
+  const ids = sql`${`{${locked.map((r) => r.id).join(',')}}`}::uuid[]`;
+  const mine = sql`t.id = any(${ids}) and ${orphanFilter}`;
   // The same for an edit or delete of one of their messages, which takes no lock on the session: its
   // sync finds no archive row while this batch's insert is uncommitted, and the image would keep the
   // old message. Locked, the edit waits for this batch and then updates the archive row, or this
   // batch waits for the edit and the image sees it.
-  await tx.execute(
-    sql`select 1 from chat_messages cm
-        where cm.session_id in (select t.id from chat_sessions t where ${orphanFilter} and ${inRange(sql`t.id`, range)})
-        for share of cm`,
-  );
+  await tx.execute(sql`select 1 from chat_messages cm where cm.session_id = any(${ids}) for share of cm`);
   const row = await queryRow<{ inserted: number; updated: number }>(
     tx,
     sql`
     with written as (
       insert into chat_session_archive as a (session_id, session, messages, reason)
       select img.session_id, img.session, img.messages, ${orphanArchiveReason}
-      from ${archiveImage(sql`${orphanFilter} and ${inRange(sql`t.id`, range)}`)} img
+      from ${archiveImage(mine)} img
       on conflict (session_id) do update set
         session = excluded.session, messages = excluded.messages, reason = excluded.reason
       where (a.session, a.messages) is distinct from (excluded.session, excluded.messages)
