@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { moveLegacyChats, validateLegacyMove } from '../src/operator/legacy-move/index.js';
-import { searchForWorkFirst } from '../src/operator/legacy-move/options.js';
 import { count, expandedDatabase, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
 
@@ -65,38 +64,35 @@ describe('the messages pass by heap blocks', () => {
     expect((await validateLegacyMove(handle.db)).ok).toBe(true);
   });
 
-  it.skipIf(!searchForWorkFirst)(
-    'a re-run finds its work first: nothing to do runs no batch, one edited message runs its batch alone',
-    async () => {
-      await moveLegacyChats(handle.db, { batchSize: 20 });
-      const phases: string[] = [];
-      // The orphans pass has its own walk (one empty batch here); this is about sessions and messages.
-      const onBatch = ({ phase }: { phase: string }) => {
-        if (phase !== 'orphans') phases.push(phase);
-      };
-      const idle = await moveLegacyChats(handle.db, { batchSize: 20, onBatch });
-      expect(phases).toEqual([]);
-      expect(Object.values(idle.counts).every((n) => n === 0)).toBe(true);
+  it('a re-run finds its work first: nothing to do runs no batch, one edited message runs its batch alone', async () => {
+    await moveLegacyChats(handle.db, { batchSize: 20 });
+    const phases: string[] = [];
+    // The orphans pass has its own walk (one empty batch here); this is about sessions and messages.
+    const onBatch = ({ phase }: { phase: string }) => {
+      if (phase !== 'orphans') phases.push(phase);
+    };
+    const idle = await moveLegacyChats(handle.db, { batchSize: 20, onBatch });
+    expect(phases).toEqual([]);
+    expect(Object.values(idle.counts).every((n) => n === 0)).toBe(true);
 
-      // The last message sits in the last block: only that batch runs, and it converges.
-      const [last] = await queryRows<{ id: string }>(
-        handle.db,
-        sql`select id::text as id from chat_messages order by ctid desc limit 1`,
-      );
-      await handle.db.execute(
-        sql`update chat_messages set content = 'edited' where id = ${last?.id ?? null}::uuid`,
-      );
-      const edited = await moveLegacyChats(handle.db, { batchSize: 20, onBatch });
-      expect(phases).toEqual(['messages']);
-      expect(edited.counts).toMatchObject({
-        messagesUpdated: 1,
-        messagesInserted: 0,
-        conversationsUpdated: 0,
-      });
-      expect(await count(handle.db, `messages where id = '${last?.id}' and content = 'edited'`)).toBe(1);
-      expect((await validateLegacyMove(handle.db)).ok).toBe(true);
-    },
-  );
+    // The last message sits in the last block: only that batch runs, and it converges.
+    const [last] = await queryRows<{ id: string }>(
+      handle.db,
+      sql`select id::text as id from chat_messages order by ctid desc limit 1`,
+    );
+    await handle.db.execute(
+      sql`update chat_messages set content = 'edited' where id = ${last?.id ?? null}::uuid`,
+    );
+    const edited = await moveLegacyChats(handle.db, { batchSize: 20, onBatch });
+    expect(phases).toEqual(['messages']);
+    expect(edited.counts).toMatchObject({
+      messagesUpdated: 1,
+      messagesInserted: 0,
+      conversationsUpdated: 0,
+    });
+    expect(await count(handle.db, `messages where id = '${last?.id}' and content = 'edited'`)).toBe(1);
+    expect((await validateLegacyMove(handle.db)).ok).toBe(true);
+  });
 
   it.skipIf(!hasServer)(
     `a conversation bumped by another session during a batch makes it wait, not fail and retry ${serverOnlyReason}`,

@@ -8,7 +8,6 @@ import {
   rollbackLegacyMove,
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
-import { searchForWorkFirst } from '../src/operator/legacy-move/options.js';
 import {
   checksums,
   count,
@@ -52,29 +51,24 @@ const failures = async () =>
   (await validateLegacyMove(handle.db)).checks.filter((c) => !c.ok).map((c) => [c.check, c.failingIds]);
 
 describe('convergence', () => {
-  it.skipIf(!searchForWorkFirst)(
-    'a re-run runs only the sessions batch holding the edited session, and converges',
-    async () => {
-      const phases: string[] = [];
-      const onBatch = ({ phase }: { phase: string }) => {
-        phases.push(phase);
-      };
-      await moveLegacyChats(handle.db, { batchSize: 5, onBatch });
-      expect(phases.filter((p) => p !== 'orphans')).toEqual([]);
-      phases.length = 0;
-      await handle.db.execute(
-        sql`update chat_sessions set title = 'renamed' where id = ${sessions[5]}::uuid`,
-      );
-      const result = await moveLegacyChats(handle.db, { batchSize: 5, onBatch });
-      expect(phases.filter((p) => p !== 'orphans')).toEqual(['sessions']);
-      expect(result.counts).toMatchObject({
-        conversationsUpdated: 1,
-        conversationsInserted: 0,
-        messagesUpdated: 0,
-      });
-      expect(await failures()).toEqual([]);
-    },
-  );
+  it('a re-run runs only the sessions batch holding the edited session, and converges', async () => {
+    const phases: string[] = [];
+    const onBatch = ({ phase }: { phase: string }) => {
+      phases.push(phase);
+    };
+    await moveLegacyChats(handle.db, { batchSize: 5, onBatch });
+    expect(phases.filter((p) => p !== 'orphans')).toEqual([]);
+    phases.length = 0;
+    await handle.db.execute(sql`update chat_sessions set title = 'renamed' where id = ${sessions[5]}::uuid`);
+    const result = await moveLegacyChats(handle.db, { batchSize: 5, onBatch });
+    expect(phases.filter((p) => p !== 'orphans')).toEqual(['sessions']);
+    expect(result.counts).toMatchObject({
+      conversationsUpdated: 1,
+      conversationsInserted: 0,
+      messagesUpdated: 0,
+    });
+    expect(await failures()).toEqual([]);
+  });
 
   it('after adding, deleting and editing legacy rows, a re-run makes validate pass again', async () => {
     const [s0, s1, s2] = sessions as [string, string, string];

@@ -28,7 +28,6 @@ import {
   type OrphanOptions,
   type OrphanPolicy,
   orphanPolicyOf,
-  searchForWorkFirst,
   sessionsBatchCap,
 } from './options.js';
 import { assertMoveExists, assertReadyToMove } from './preconditions.js';
@@ -194,12 +193,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
 
     // 1. sessions -> conversations (and orphans attached by --orphans=assign), ledger, participants.
     const sessionsBatch = Math.min(batchSize, sessionsBatchCap);
-    // With searchForWorkFirst (off for now: options.ts says why), after a first run and before go-live,
-    // find the sessions with work in one set-based pass, and run only the batches holding one (none: the
-    // walk is skipped). After go-live every batch runs: skipping them let an orphan's archive miss a
-    // message the old app wrote meanwhile in one run of five of cutover-sync's two-writers test.
+    // After a first run and before go-live, find the sessions with work in one set-based pass, and run
+    // only the batches holding one (none: the walk is skipped). After go-live every batch runs.
     const sessionsWork =
-      !searchForWorkFirst || firstRun || live
+      firstRun || live
         ? undefined
         : await inBatchTransaction(ctx, (tx) => sessionsToMove(tx, assignMoveId, live), {
             label: 'the search for sessions to move',
@@ -231,7 +228,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run, find the batches with work in one set-based pass and run only those.
     const messageBatches =
-      !searchForWorkFirst || firstRun || live
+      firstRun || live
         ? undefined
         : await inBatchTransaction(
             ctx,

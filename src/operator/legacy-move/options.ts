@@ -11,13 +11,6 @@ export const defaultBatchSize = 5000;
  */
 export const sessionsBatchCap = 1000;
 export const defaultLockTimeoutMs = 5000;
-/**
- * Whether a re-run finds its work first (sessionsToMove, messageBatchesToMove) and runs only the batches
- * holding some. Off: with it on, cutover-sync's two-writers test lost an old-app write to an orphan's
- * archive in 1 run of 8 under load (10 of 10 passed with it off), by a race not yet understood. Until
- * then every batch runs, as before; its tests run again when this is on.
- */
-export const searchForWorkFirst = false;
 
 export interface OrphanOptions {
   /** archive (default): into chat_session_archive with the reason; keep: left, listed; assign: attached to moveId. */
