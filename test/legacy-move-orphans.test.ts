@@ -57,6 +57,38 @@ describe('--orphans=archive (the default)', () => {
     expect((await validateLegacyMove(handle.db)).ok).toBe(true);
   });
 
+  it('a re-run finds its orphans first: one whose archive is current runs no batch, an edited one runs its batch alone', async () => {
+    // Two orphans more, in two orphans batches of two.
+    for (let i = 0; i < 2; i++) {
+      const more = await insertSession(handle.db, { moveId: null, title: `orphan ${i}` });
+      await insertMessage(handle.db, more, { content: `orphan message ${i}` });
+    }
+    await moveLegacyChats(handle.db, { batchSize: 2 });
+    const phases: string[] = [];
+    const onBatch = ({ phase }: { phase: string }) => {
+      phases.push(phase);
+    };
+    const idle = await moveLegacyChats(handle.db, { batchSize: 2, onBatch });
+    expect(phases).toEqual([]);
+    expect(idle.counts.archiveUpdated).toBe(0);
+
+    // The sync is off in this file: the archive no longer equals the orphan until a run rewrites it.
+    await handle.db.execute(
+      sql`update chat_messages set content = 'edited' where id = ${orphanMessages[1] ?? null}::uuid`,
+    );
+    const edited = await moveLegacyChats(handle.db, { batchSize: 2, onBatch });
+    expect(phases).toEqual(['orphans']);
+    expect(edited.counts).toMatchObject({ archiveUpdated: 1, archiveInserted: 0 });
+    expect(
+      await count(
+        handle.db,
+        `chat_session_archive a, jsonb_array_elements(a.messages) e
+         where a.session_id = '${orphan}' and e->>'content' = 'edited'`,
+      ),
+    ).toBe(1);
+    expect((await validateLegacyMove(handle.db)).ok).toBe(true);
+  });
+
   it('updates the archive when the orphan gains a message, and moves it once it gains a move', async () => {
     await moveLegacyChats(handle.db);
     await insertMessage(handle.db, orphan, { content: 'late' });

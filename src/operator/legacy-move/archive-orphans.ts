@@ -32,6 +32,45 @@ export interface ArchiveBatchCounts {
   archiveUpdated: number;
 }
 
+/** The temporary table of the orphans a re-run must archive (orphansToArchive), the mover's connection's own. */
+const orphansToArchiveTable = sql`pg_temp.legacy_chat_orphans_to_archive`;
+
+/**
+ * Fills orphansToArchiveTable with every orphan archiveOrphanBatch would write for (no archive row, or
+ * one that differs from its image, as the batch compares them): one set-based pass, so a re-run runs
+ * only the orphans batches holding one. An orphan whose row equals its image is left to the sync,
+ * which keeps that row current (the policy is recorded before this pass). Returns how many.
+ */
+export async function orphansToArchive(tx: Queryable): Promise<number> {
+  await tx.execute(
+    sql`create temporary table if not exists legacy_chat_orphans_to_archive (id uuid primary key)`,
+  );
+  await tx.execute(sql`truncate ${orphansToArchiveTable}`);
+  const row = await queryRow<{ n: number }>(
+    tx,
+    sql`
+    with found as (
+      insert into ${orphansToArchiveTable} (id)
+      select img.session_id from ${archiveImage(orphanFilter)} img
+      left join chat_session_archive a on a.session_id = img.session_id
+      where a.session_id is null or (a.session, a.messages) is distinct from (img.session, img.messages)
+      returning 1
+    )
+    select count(*)::int as n from found`,
+  );
+  await tx.execute(sql`analyze ${orphansToArchiveTable}`);
+  return row.n;
+}
+
+/** Whether the orphans of `range` hold one of orphansToArchive's. */
+export async function orphansToArchiveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
+  const row = await queryRow<{ any: boolean }>(
+    tx,
+    sql`select exists (select 1 from ${orphansToArchiveTable} t where ${inRange(sql`t.id`, range)}) as any`,
+  );
+  return row.any === true;
+}
+
 /** --orphans=archive for one key range of orphan sessions: the session and its messages, with the reason. */
 export async function archiveOrphanBatch(tx: Queryable, range: KeyRange): Promise<ArchiveBatchCounts> {
   // With the sync on, an old-app message written into one of these orphans must be in the image, or

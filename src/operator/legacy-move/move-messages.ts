@@ -34,28 +34,53 @@ const messageNeedsWork = (
 ) => sql`(m.id is null or (not ${live}::boolean and lm.message_id is not null
   and (${copyDiffers} or lm.content_was_null <> (cm.content is null))))`;
 
+export interface MessageWork {
+  /** The block batches (fromBlock / blocksPerBatch) holding a message moveMessageBatch would write, ascending. */
+  batches: number[];
+  /** How many of the move's copies are to delete (goneCopies). */
+  gone: number;
+}
+
 /**
- * The block batches (fromBlock / blocksPerBatch) of chat_messages holding a message that
- * moveMessageBatch would write: one set-based pass (hash joins over the whole tables) instead of a
- * probe per message, so a re-run with little to do runs only those batches. Returns their numbers, in
- * order (at most one per batch: memory stays flat).
+ * What the messages phase of a re-run has to do, in one set-based pass (hash joins over the whole
+ * tables, parallel where the server allows): the block batches (fromBlock / blocksPerBatch) of
+ * chat_messages holding a message that moveMessageBatch would write, and how many of the move's copies
+ * are to delete. A copy is kept when its message and its legacy message exist, in a session that is a
+ * conversation (goneCopies' complement): those are counted on the legacy side, and the rest of the
+ * ledger is gone. One row per batch comes back, so memory stays flat.
  */
-export async function messageBatchesToMove(
-  tx: Queryable,
-  blocksPerBatch: number,
-  live = false,
-): Promise<number[]> {
-  const rows = await queryRows<{ batch: number }>(
+export async function messageWork(tx: Queryable, blocksPerBatch: number, live = false): Promise<MessageWork> {
+  const rows = await queryRows<{ batch: number; work: boolean; kept: number; ledger: number }>(
     tx,
-    sql`select distinct ((((cm.ctid::text)::point)[0])::bigint / ${blocksPerBatch}::int)::int as batch
-        from chat_messages cm
-        join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
-        left join messages m on m.id = cm.id
-        left join legacy_chat_moved_messages lm on lm.message_id = cm.id
-        where ${messageNeedsWork(live)}
-        order by 1`,
+    sql`select w.batch, pg_catalog.bool_or(w.work) as work, (count(*) filter (where w.kept))::int as kept,
+               (select count(*) from legacy_chat_moved_messages)::int as ledger
+        from (
+          select ((((cm.ctid::text)::point)[0])::bigint / ${blocksPerBatch}::int)::int as batch,
+                 (ls.session_id is not null and ${messageNeedsWork(live)}) as work,
+                 (lm.message_id is not null and m.id is not null) as kept
+          from chat_messages cm
+          join conversations c on c.id = cm.session_id
+          left join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
+          left join messages m on m.id = cm.id
+          left join legacy_chat_moved_messages lm on lm.message_id = cm.id
+          -- Not pulled up: the aggregate sorts these three narrow columns, not the joined rows.
+          offset 0
+        ) w
+        group by w.batch
+        order by w.batch`,
   );
-  return rows.map((r) => Number(r.batch));
+  let kept = 0;
+  for (const r of rows) kept += Number(r.kept);
+  const ledger = rows.length > 0 ? Number(rows[0]?.ledger) : await ledgerSize(tx);
+  return { batches: rows.filter((r) => r.work).map((r) => Number(r.batch)), gone: ledger - kept };
+}
+
+async function ledgerSize(tx: Queryable): Promise<number> {
+  const row = await queryRow<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from legacy_chat_moved_messages`,
+  );
+  return row.n;
 }
 
 /**
@@ -173,12 +198,6 @@ const goneCopies = sql`
   left join messages m on m.id = lm.message_id
   left join (chat_messages cm join conversations c on c.id = cm.session_id) on cm.id = lm.message_id
   where m.id is null or c.id is null`;
-
-/** How many copies are to delete (one set-based pass: a run with nothing to delete stops here). */
-export async function countGoneMessages(tx: Queryable): Promise<number> {
-  const row = await queryRow<{ n: number }>(tx, sql`select count(*)::int as n from (${goneCopies}) g`);
-  return row.n;
-}
 
 /** The first `limit` copies to delete after `after`, in id order. */
 export async function goneMessages(

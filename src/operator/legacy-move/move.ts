@@ -3,17 +3,17 @@ import { type Database, queryRow, queryRows } from '../../app/database.js';
 import { countDifferences } from '../cutover/find-differences.js';
 import { pruneGuardLog } from '../cutover/prune-guard-log.js';
 import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
-import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
+import {
+  archiveOrphanBatch,
+  orphanFilter,
+  orphansToArchive,
+  orphansToArchiveIn,
+  pruneArchive,
+} from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
 import { nextUpperBound } from './keyset.js';
-import {
-  countGoneMessages,
-  deleteGoneMessages,
-  goneMessages,
-  messageBatchesToMove,
-  moveMessageBatch,
-} from './move-messages.js';
+import { deleteGoneMessages, goneMessages, messageWork, moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch, sessionsToMove, sessionsToMoveIn } from './move-sessions.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import {
@@ -226,19 +226,22 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // order), then the move's copies whose legacy message is gone.
     done = sizes.sessions;
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
-    // After a first run, find the batches with work in one set-based pass and run only those.
-    const messageBatches =
+    // After a first run (and before go-live), one set-based pass finds the batches with work and counts
+    // the copies to delete; only those batches run. A first run has no copy to delete (nothing was moved
+    // before it; one whose legacy message is deleted later is the sync's to follow, or the next run's),
+    // and after go-live the move deletes nothing.
+    const work =
       firstRun || live
         ? undefined
         : await inBatchTransaction(
             ctx,
             async (tx) => {
               await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
-              return messageBatchesToMove(tx, step, live);
+              return messageWork(tx, step, live);
             },
             { label: 'the search for messages to move' },
           );
-    await forEachBlockRange(db, 'chat_messages', step, messageBatches, async (blocks) => {
+    await forEachBlockRange(db, 'chat_messages', step, work?.batches, async (blocks) => {
       const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
         indexProbes: true,
         // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
@@ -251,12 +254,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       counts.messagesUpdated += c.messagesUpdated;
       await afterBatch('messages', blocks, c.sources);
     });
-    const gone =
-      live || firstRun
-        ? 0
-        : await inBatchTransaction(ctx, (tx) => countGoneMessages(tx), {
-            label: 'the count of copies to delete',
-          });
+    const gone = work?.gone ?? 0;
     if (gone > 0) {
       let after: string | undefined;
       for (;;) {
@@ -277,8 +275,21 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     }
 
     // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
-    if (policy === 'archive') {
+    // After a first run (and before go-live), the orphans with work are found first, as above.
+    const orphansWork =
+      policy !== 'archive' || firstRun || live
+        ? undefined
+        : await inBatchTransaction(
+            ctx,
+            async (tx) => {
+              await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
+              return orphansToArchive(tx);
+            },
+            { label: 'the search for orphans to archive' },
+          );
+    if (policy === 'archive' && orphansWork !== 0) {
       await forEachRange(db, sql`chat_sessions`, batchSize, orphanFilter, async (range) => {
+        if (orphansWork !== undefined && !(await orphansToArchiveIn(db, range))) return;
         const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range), {
           label: `orphans batch ${batches + 1}`,
           readCommitted: true,
