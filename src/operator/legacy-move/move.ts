@@ -6,6 +6,7 @@ import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
+import { buildPendingIndexes, dropDeferrableIndexes } from './deferred-indexes.js';
 import { nextUpperBound } from './keyset.js';
 import {
   countGoneMessages,
@@ -142,6 +143,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
   if (assignMoveId) await assertMoveExists(db, assignMoveId);
 
   const lock = await acquireMoverLock(db, { wait: options.wait });
+  /** This run dropped the deferrable indexes and has not built them again yet. */
+  let indexesDeferred = false;
   try {
     // The sync applies the same policy to orphans the old app writes from now on.
     await recordOrphanPolicy(db, policy, assignMoveId);
@@ -228,6 +231,16 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
     // order), then the move's copies whose legacy message is gone.
     done = sizes.sessions;
+    // Into an empty `messages` before go-live (the first run), its secondary indexes are built after
+    // the load instead of row by row (deferred-indexes.ts). After go-live the new app reads them: any a
+    // killed run left missing are built before the load. Before go-live they are built after it.
+    if (live) await buildPendingIndexes(db);
+    else if (await messagesEmpty(db)) {
+      await inBatchTransaction(ctx, (tx) => dropDeferrableIndexes(tx), {
+        label: "the drop of messages' secondary indexes (built again after the load)",
+      });
+      indexesDeferred = true;
+    }
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run, find the batches with work in one set-based pass and run only those.
     const messageBatches =
@@ -278,6 +291,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
         await afterBatch('messages', range, 0);
       }
     }
+
+    // The indexes this run deferred (or a killed run left missing or INVALID), CONCURRENTLY: the sync
+    // keeps writing the old app's messages meanwhile.
+    await buildPendingIndexes(db);
+    indexesDeferred = false;
 
     // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
     if (policy === 'archive') {
@@ -337,7 +355,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
   } catch (error) {
-    throw moveLockLost(error, lock.pid) ?? error;
+    const lost = moveLockLost(error, lock.pid);
+    // A run that failed midway (not killed) builds what it deferred before it gives up; if it cannot
+    // (the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
+    if (indexesDeferred && !lost) await buildPendingIndexes(db).catch(() => {});
+    throw lost ?? error;
   } finally {
     await lock.release().catch(() => {});
   }
@@ -395,6 +417,14 @@ async function forEachBlockRange(
       await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
     if (last) return;
   }
+}
+
+async function messagesEmpty(db: Database): Promise<boolean> {
+  const row = await queryRow<{ empty: boolean }>(
+    db,
+    sql`select not exists (select 1 from messages) as empty`,
+  );
+  return row.empty === true;
 }
 
 async function nothingMovedYet(db: Database): Promise<boolean> {
