@@ -1,7 +1,9 @@
 import os from 'node:os';
 import type postgres from 'postgres';
 import { expandStepTag } from '../src/deploy/expand-step.js';
+import { openDatabase } from '../src/operator/connect.js';
 import { deferrableIndexes } from '../src/operator/legacy-move/deferred-indexes.js';
+import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { BenchServer } from './lib/server.js';
 import { removeSync } from './lib/sync.js';
 import { loadLegacyDatabase } from './load-legacy.js';
@@ -13,7 +15,8 @@ import { messageBatchSql, seedWithLedger } from './move-breakdown.js';
 // alternating round by round so that the machine's load falls on each alike. Only the messages part
 // is timed (the sessions part is the same in every variant). Not part of npm test.
 //
-//   DATABASE_URL=... BENCH_DB_PREFIX=... npx tsx bench/move-levers.ts [messages] [rounds]
+//   DATABASE_URL=... BENCH_DB_PREFIX=... npx tsx bench/move-levers.ts [messages] [rounds] [mover]
+// (`mover`: only the two chats:migrate rows.)
 
 const messages = Number(process.argv[2] ?? 500_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -24,6 +27,8 @@ interface Variant {
   name: string;
   connections: number;
   run: (clients: postgres.Sql[]) => Promise<void>;
+  /** The whole chats:migrate (the library, the sync on), not the SQL's messages part. */
+  mover?: { deferIndexes: boolean };
 }
 
 /** The block ranges of chat_messages holding ~`size` rows each. */
@@ -64,7 +69,20 @@ const buildIndexes = async (sql: postgres.Sql) => {
   for (const index of deferrableIndexes) await sql.unsafe(index.create);
 };
 
-const variants: Variant[] = [
+const onlyMover = process.argv[4] === 'mover';
+const allVariants: Variant[] = [
+  {
+    name: 'chats:migrate, the sync on, indexes built after the load',
+    connections: 1,
+    run: async () => {},
+    mover: { deferIndexes: true },
+  },
+  {
+    name: 'chats:migrate, the sync on, indexes kept throughout',
+    connections: 1,
+    run: async () => {},
+    mover: { deferIndexes: false },
+  },
   { name: 'one connection, synchronous_commit on', connections: 1, run: (c) => load(c, 'on') },
   { name: 'one connection, synchronous_commit off', connections: 1, run: (c) => load(c, 'off') },
   { name: 'two connections on disjoint block ranges, off', connections: 2, run: (c) => load(c, 'off') },
@@ -80,6 +98,7 @@ const variants: Variant[] = [
     },
   },
 ];
+const variants = onlyMover ? allVariants.filter((v) => v.mover) : allVariants;
 
 const server = new BenchServer(url);
 const template = `bench_levers_${messages}`;
@@ -103,6 +122,20 @@ try {
       try {
         const [sql] = clients;
         if (!sql) continue;
+        if (variant.mover) {
+          await sql.unsafe('CHECKPOINT');
+          const handle = await openDatabase({ url: server.urlOf(copy), maxConnections: 1 });
+          try {
+            const started = performance.now();
+            await moveLegacyChats(handle.db, { deferIndexes: variant.mover.deferIndexes });
+            const ms = performance.now() - started;
+            times.get(variant.name)?.push(ms);
+            process.stdout.write(`round ${round + 1}: ${variant.name}: ${(ms / 1000).toFixed(2)} s\n`);
+          } finally {
+            await handle.close();
+          }
+          continue;
+        }
         await removeSync(sql);
         await seedWithLedger(sql, async () => {});
         await sql.unsafe('CHECKPOINT');
@@ -120,7 +153,7 @@ try {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const base = median(times.get(variants[0]?.name ?? '') ?? []);
   process.stdout.write(
-    `\n${messages} messages, ${rounds} rounds, 1-minute load ${load0.toFixed(1)} -> ${(os.loadavg()[0] ?? 0).toFixed(1)}; the messages part only, medians:\n`,
+    `\n${messages} messages, ${rounds} rounds, 1-minute load ${load0.toFixed(1)} -> ${(os.loadavg()[0] ?? 0).toFixed(1)}; the SQL rows time the messages part only, the chats:migrate rows the whole run; medians:\n`,
   );
   for (const [name, xs] of times)
     process.stdout.write(

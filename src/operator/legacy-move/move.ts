@@ -63,6 +63,11 @@ export interface MoveOptions extends OrphanOptions, ThrottleOptions {
   lockTimeoutMs?: number;
   /** Wait for another mover to finish instead of refusing. */
   wait?: boolean;
+  /**
+   * Into an empty `messages` (before go-live), drop its secondary indexes for the load and build them
+   * after (deferred-indexes.ts). Default true; false keeps them throughout (the bench's comparison).
+   */
+  deferIndexes?: boolean;
   onProgress?: (progress: MoveProgress) => void;
   /** Called after each committed batch (tests and fault injection hook in here). */
   onBatch?: (batch: MoveBatch) => void | Promise<void>;
@@ -235,7 +240,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // the load instead of row by row (deferred-indexes.ts). After go-live the new app reads them: any a
     // killed run left missing are built before the load. Before go-live they are built after it.
     if (live) await buildPendingIndexes(db);
-    else if (await messagesEmpty(db)) {
+    else if (options.deferIndexes !== false && (await messagesEmpty(db))) {
       await inBatchTransaction(ctx, (tx) => dropDeferrableIndexes(tx), {
         label: "the drop of messages' secondary indexes (built again after the load)",
       });
