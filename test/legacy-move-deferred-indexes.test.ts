@@ -151,6 +151,36 @@ describe('messages indexes built after a first load', () => {
   });
 
   it.skipIf(!hasServer)(
+    `a transaction holding messages when the load starts: the drop waits a moment, then the load keeps the indexes (the old app never queues behind it) ${serverOnlyReason}`,
+    async () => {
+      const reader = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      try {
+        const seen: number[] = [];
+        const { result, held } = await reader.begin(async (tx) => {
+          await tx`select count(*) from messages`;
+          const result = await moveLegacyChats(observer.db, {
+            batchSize: 500,
+            onBatch: async ({ phase }) => {
+              if (phase === 'messages') seen.push((await pendingIndexes(observer.db)).length);
+            },
+          });
+          const [lock] = await tx<{ held: boolean }[]>`select exists (select 1 from pg_locks
+            where pid = pg_backend_pid() and relation = 'public.messages'::regclass and mode = 'AccessShareLock') as held`;
+          return { result, held: lock?.held };
+        });
+        expect(held).toBe(true);
+        expect(result.retries).toEqual([]);
+        expect(seen.length).toBeGreaterThan(0);
+        expect(new Set(seen)).toEqual(new Set([0]));
+        expect(result.counts.messagesInserted).toBe((await counts()).legacy);
+        await expectIndexesAsMigrated();
+      } finally {
+        await reader.end();
+      }
+    },
+  );
+
+  it.skipIf(!hasServer)(
     `SIGKILL mid-load, then chats:migrate: it loads the rest and builds the indexes, every row moved once ${serverOnlyReason}`,
     async () => {
       await killMidLoad();

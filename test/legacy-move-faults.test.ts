@@ -440,12 +440,9 @@ describe('faults during the move', () => {
         expect(code).toBe(2);
         const lines = stderr.trimEnd().split('\n');
         expect(lines).toHaveLength(5);
-        // Into an empty messages, the first step that needs the table is the drop of its secondary
-        // indexes (built again after the load); otherwise a messages batch.
-        const step = String.raw`(messages batch \d+|the drop of messages' secondary indexes \(built again after the load\))`;
         for (const line of lines.slice(0, 4))
-          expect(line).toMatch(new RegExp(`^chats:migrate: ${step} attempt \\d of 5 failed`));
-        expect(lines[4]).toMatch(new RegExp(`^chats:migrate: ${step} gave up after 5 attempts`));
+          expect(line).toMatch(/^chats:migrate: messages batch \d+ attempt \d of 5 failed/);
+        expect(lines[4]).toMatch(/^chats:migrate: messages batch \d+ gave up after 5 attempts/);
         expect(lines[4]).toContain(`backend ${holderPid.pid} (ExclusiveLock on messages)`);
         expect(lines[4]).toContain('That batch wrote nothing');
         expect(lines[4]).toContain('raise --lock-timeout');

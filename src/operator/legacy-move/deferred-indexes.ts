@@ -1,7 +1,8 @@
 import { is, SQL, sql } from 'drizzle-orm';
 import { getTableConfig, IndexedColumn, type PgTable } from 'drizzle-orm/pg-core';
-import { type Queryable, queryRow, queryRows } from '../../app/database.js';
+import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { messages } from '../../app/schema/messages.js';
+import { databaseErrorOf } from './errors.js';
 import { moverLockKey } from './mover-lock.js';
 
 /**
@@ -74,13 +75,24 @@ export async function pendingIndexes(db: Queryable): Promise<PendingIndex[]> {
 }
 
 /**
- * Drops the deferrable indexes of `messages` for a load into the empty table (inside the caller's
- * batch transaction: its lock_timeout and retries; the table is empty, so the ACCESS EXCLUSIVE lock
- * is held for moments). buildPendingIndexes puts them back.
+ * Drops the deferrable indexes of `messages` for a load into the empty table, in one short transaction;
+ * buildPendingIndexes puts them back. DROP INDEX needs the table's ACCESS EXCLUSIVE lock, and while it
+ * waits in the lock queue every old-app write the sync mirrors into `messages` waits behind it: so it
+ * waits at most `lockTimeoutMs`, once, and when a long transaction holds the table the load keeps the
+ * indexes instead (returns false). The table is empty, so once granted the lock is held for moments.
  */
-export async function dropDeferrableIndexes(tx: Queryable): Promise<void> {
-  for (const index of deferrableIndexes)
-    await tx.execute(sql.raw(`DROP INDEX IF EXISTS ${quote('public')}.${quote(index.name)}`));
+export async function tryDropDeferrableIndexes(db: Database, lockTimeoutMs: number): Promise<boolean> {
+  try {
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_catalog.set_config('lock_timeout', ${`${lockTimeoutMs}ms`}, true)`);
+      for (const index of deferrableIndexes)
+        await tx.execute(sql.raw(`DROP INDEX IF EXISTS ${quote('public')}.${quote(index.name)}`));
+    });
+    return true;
+  } catch (error) {
+    if (databaseErrorOf(error)?.code === '55P03') return false;
+    throw error;
+  }
 }
 
 /**

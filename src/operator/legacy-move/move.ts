@@ -6,7 +6,7 @@ import { readCutoverState, recordOrphanPolicy } from '../cutover/state.js';
 import { archiveOrphanBatch, orphanFilter, pruneArchive } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
-import { buildPendingIndexes, dropDeferrableIndexes } from './deferred-indexes.js';
+import { buildPendingIndexes, tryDropDeferrableIndexes } from './deferred-indexes.js';
 import { nextUpperBound } from './keyset.js';
 import {
   countGoneMessages,
@@ -240,12 +240,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // the load instead of row by row (deferred-indexes.ts). After go-live the new app reads them: any a
     // killed run left missing are built before the load. Before go-live they are built after it.
     if (live) await buildPendingIndexes(db);
-    else if (options.deferIndexes !== false && (await messagesEmpty(db))) {
-      await inBatchTransaction(ctx, (tx) => dropDeferrableIndexes(tx), {
-        label: "the drop of messages' secondary indexes (built again after the load)",
-      });
-      indexesDeferred = true;
-    }
+    else if (options.deferIndexes !== false && (await messagesEmpty(db)))
+      indexesDeferred = await tryDropDeferrableIndexes(db, Math.min(ctx.lockTimeoutMs, deferLockTimeoutMs));
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run, find the batches with work in one set-based pass and run only those.
     const messageBatches =
@@ -423,6 +419,12 @@ async function forEachBlockRange(
     if (last) return;
   }
 }
+
+/**
+ * How long the drop of the deferrable indexes waits for its lock (the old app's writes into messages
+ * queue behind it meanwhile): well under the 1 s an old-app write may wait. Past it, the load keeps them.
+ */
+const deferLockTimeoutMs = 300;
 
 async function messagesEmpty(db: Database): Promise<boolean> {
   const row = await queryRow<{ empty: boolean }>(
