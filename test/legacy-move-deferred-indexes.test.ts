@@ -196,6 +196,17 @@ describe('messages indexes built after a first load', () => {
   );
 
   it.skipIf(!hasServer)(
+    `SIGKILL mid-load, then chats:rollback: it builds the indexes first (its cascades use them), and nothing is left moved ${serverOnlyReason}`,
+    async () => {
+      await killMidLoad();
+      const rolled = await rollbackLegacyMove(observer.db, { wait: true });
+      expect(rolled.messagesDeleted).toBeGreaterThan(0);
+      await expectIndexesAsMigrated();
+      expect(await counts()).toMatchObject({ messages: 0, ledger: 0 });
+    },
+  );
+
+  it.skipIf(!hasServer)(
     `SIGKILL mid-load, then db:check: it builds the indexes before it checks ${serverOnlyReason}`,
     async () => {
       const left = await killMidLoad();
