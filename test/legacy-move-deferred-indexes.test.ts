@@ -181,6 +181,54 @@ describe('messages indexes built after a first load', () => {
   );
 
   it.skipIf(!hasServer)(
+    `a run that gives up mid-load on a lock exits without waiting for the lock to build the indexes; they are built once it is gone ${serverOnlyReason}`,
+    async () => {
+      const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      let release = () => {};
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      let lockTaken = () => {};
+      const locked = new Promise<void>((r) => {
+        lockTaken = r;
+      });
+      let holding: Promise<unknown> | undefined;
+      try {
+        const error = await moveLegacyChats(observer.db, {
+          batchSize: 100,
+          lockTimeoutMs: 50,
+          onBatch: async ({ phase }) => {
+            if (phase !== 'messages' || holding) return;
+            // After the first messages batch, a session takes messages and keeps it past every attempt.
+            holding = holder.begin(async (tx) => {
+              await tx`lock table messages in exclusive mode`;
+              lockTaken();
+              await released;
+            });
+            await locked;
+          },
+        }).then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(error?.name).toBe('BatchLockTimeoutError');
+        // Still locked: the indexes are not back yet, and the run did not wait for them.
+        expect((await pendingIndexes(observer.db)).map((p) => p.name).sort()).toEqual(
+          deferrableIndexes.map((i) => i.name).sort(),
+        );
+        release();
+        await holding;
+        expect(await recoverDeferredIndexes(observer.db)).toMatchObject({ state: 'rebuilt' });
+        await expectIndexesAsMigrated();
+      } finally {
+        release();
+        await holding?.catch(() => {});
+        await holder.end();
+      }
+    },
+  );
+
+  it.skipIf(!hasServer)(
     `SIGKILL mid-load, then chats:migrate: it loads the rest and builds the indexes, every row moved once ${serverOnlyReason}`,
     async () => {
       await killMidLoad();

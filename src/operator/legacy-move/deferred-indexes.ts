@@ -105,15 +105,20 @@ export async function tryDropDeferrableIndexes(db: Database, lockTimeoutMs: numb
  */
 export async function buildPendingIndexes(
   db: Queryable,
-  onIndex?: (name: string) => void,
+  options: { lockTimeoutMs?: number } = {},
 ): Promise<string[]> {
   const pending = await pendingIndexes(db);
   if (pending.length === 0) return [];
   // Sorts of a few hundred MB at 1M rows: in memory instead of on disk (this session only).
   await db.execute(sql`select pg_catalog.set_config('maintenance_work_mem', '256MB', false)`);
+  // A concurrent build waits for every transaction that holds the table or an older snapshot; with
+  // lockTimeoutMs it gives up instead (leaving an INVALID index for the next call to build).
+  if (options.lockTimeoutMs !== undefined)
+    await db.execute(
+      sql`select pg_catalog.set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, false)`,
+    );
   try {
     for (const { name, invalid } of pending) {
-      onIndex?.(name);
       if (invalid)
         await db.execute(sql.raw(`DROP INDEX CONCURRENTLY IF EXISTS ${quote('public')}.${quote(name)}`));
       const index = deferrableIndexes.find((i) => i.name === name);
@@ -121,6 +126,7 @@ export async function buildPendingIndexes(
     }
   } finally {
     await db.execute(sql`reset maintenance_work_mem`);
+    if (options.lockTimeoutMs !== undefined) await db.execute(sql`reset lock_timeout`);
   }
   return pending.map((p) => p.name);
 }

@@ -357,9 +357,13 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     );
   } catch (error) {
     const lost = moveLockLost(error, lock.pid);
-    // A run that failed midway (not killed) builds what it deferred before it gives up; if it cannot
-    // (the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
-    if (indexesDeferred && !lost) await buildPendingIndexes(db).catch(() => {});
+    // A run that failed midway (not killed) builds what it deferred before it gives up, waiting no longer
+    // than a batch does for a lock (a batch that gave up on one would make the build wait for it too);
+    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
+    if (indexesDeferred && !lost)
+      await buildPendingIndexes(db, { lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs }).catch(
+        () => {},
+      );
     throw lost ?? error;
   } finally {
     await lock.release().catch(() => {});

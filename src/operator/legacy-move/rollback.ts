@@ -76,7 +76,9 @@ export async function rollbackLegacyMove(
     };
     // Indexes a killed first run left missing: a conversation's delete cascades to its messages through
     // idx_messages_conversation_id, and without it each one would scan the whole table.
-    await buildPendingIndexes(db);
+    // Waiting no longer than a batch for a lock: if a transaction holds the table, the rollback goes on
+    // without them (slower, as correct), and the next command builds them.
+    await buildPendingIndexes(db, { lockTimeoutMs: ctx.lockTimeoutMs }).catch(() => {});
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {
       conversationsDeleted: 0,
