@@ -49,7 +49,7 @@ const ledgerSql = [
 const [conversationsStep, messagesStep, ...participantSteps] = seedStep3;
 
 /** The seed's message INSERT and the ledger's, for the legacy messages matching `where` (on cm). */
-const messageBatchSql = (where: string) => `
+export const messageBatchSql = (where: string) => `
   WITH src AS (
     SELECT cm.* FROM chat_messages cm
     WHERE ${where} AND cm.session_id IN (SELECT id FROM conversations)
@@ -74,7 +74,7 @@ async function timed(body: () => Promise<unknown>): Promise<number> {
 }
 
 /** Sessions, participants and both ledgers in one transaction; messages by `messages`. */
-async function seedWithLedger(
+export async function seedWithLedger(
   sql: postgres.Sql,
   messages: (tx: postgres.Sql) => Promise<void>,
 ): Promise<void> {

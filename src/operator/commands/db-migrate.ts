@@ -1,6 +1,7 @@
 import { defaultLockRetries } from '../../deploy/lock-retries.js';
 import { migrateDatabase } from '../../deploy/migrate.js';
 import { onlineMarker } from '../../deploy/online-migration.js';
+import { recoverDeferredIndexes } from '../legacy-move/deferred-indexes.js';
 import { defineCommand } from './command.js';
 import { withDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
@@ -93,6 +94,13 @@ export const dbMigrate = defineCommand({
       }
       if (result.leftPending.length)
         out.write(`Left pending (after --to): ${result.leftPending.join(', ')}\n`);
+      const indexes = await recoverDeferredIndexes(handle.db);
+      if (indexes.state === 'rebuilt')
+        out.write(`Built again (a stopped chats:migrate left them missing): ${indexes.names.join(', ')}\n`);
+      else if (indexes.state === 'mover running')
+        out.write(
+          `Left to the running chats:migrate (it builds them after its load): ${indexes.names.join(', ')}\n`,
+        );
       out.write(`Done in ${seconds}s.\n`);
       return exitCode.ok;
     }),

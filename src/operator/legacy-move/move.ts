@@ -12,6 +12,7 @@ import {
 } from './archive-orphans.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
+import { buildPendingIndexes, tryDropDeferrableIndexes } from './deferred-indexes.js';
 import { nextUpperBound } from './keyset.js';
 import { deleteGoneMessages, goneMessages, messageWork, moveMessageBatch } from './move-messages.js';
 import { moveSessionBatch, sessionsToMove, sessionsToMoveIn } from './move-sessions.js';
@@ -61,6 +62,11 @@ export interface MoveOptions extends OrphanOptions, ThrottleOptions {
   lockTimeoutMs?: number;
   /** Wait for another mover to finish instead of refusing. */
   wait?: boolean;
+  /**
+   * Into an empty `messages` (before go-live), drop its secondary indexes for the load and build them
+   * after (deferred-indexes.ts). Default true; false keeps them throughout (the bench's comparison).
+   */
+  deferIndexes?: boolean;
   onProgress?: (progress: MoveProgress) => void;
   /** Called after each committed batch (tests and fault injection hook in here). */
   onBatch?: (batch: MoveBatch) => void | Promise<void>;
@@ -141,6 +147,8 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
   if (assignMoveId) await assertMoveExists(db, assignMoveId);
 
   const lock = await acquireMoverLock(db, { wait: options.wait });
+  /** This run dropped the deferrable indexes and has not built them again yet. */
+  let indexesDeferred = false;
   try {
     // The sync applies the same policy to orphans the old app writes from now on.
     await recordOrphanPolicy(db, policy, assignMoveId);
@@ -225,6 +233,12 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // 2. messages of moved sessions, walking chat_messages by its heap blocks (each read once, in
     // order), then the move's copies whose legacy message is gone.
     done = sizes.sessions;
+    // Into an empty `messages` before go-live (the first run), its secondary indexes are built after
+    // the load instead of row by row (deferred-indexes.ts). After go-live the new app reads them: any a
+    // killed run left missing are built before the load. Before go-live they are built after it.
+    if (live) await buildPendingIndexes(db);
+    else if (options.deferIndexes !== false && (await messagesEmpty(db)))
+      indexesDeferred = await tryDropDeferrableIndexes(db, Math.min(ctx.lockTimeoutMs, deferLockTimeoutMs));
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run (and before go-live), one set-based pass finds the batches with work and counts
     // the copies to delete; only those batches run. A first run has no copy to delete (nothing was moved
@@ -273,6 +287,11 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
         await afterBatch('messages', range, 0);
       }
     }
+
+    // The indexes this run deferred (or a killed run left missing or INVALID), CONCURRENTLY: the sync
+    // keeps writing the old app's messages meanwhile.
+    await buildPendingIndexes(db);
+    indexesDeferred = false;
 
     // 3. orphans: archived (default) or kept; the archive then mirrors the orphans that remain.
     // After a first run (and before go-live), the orphans with work are found first, as above.
@@ -345,7 +364,15 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
   } catch (error) {
-    throw moveLockLost(error, lock.pid) ?? error;
+    const lost = moveLockLost(error, lock.pid);
+    // A run that failed midway (not killed) builds what it deferred before it gives up, waiting no longer
+    // than a batch does for a lock (a batch that gave up on one would make the build wait for it too);
+    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
+    if (indexesDeferred && !lost)
+      await buildPendingIndexes(db, { lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs }).catch(
+        () => {},
+      );
+    throw lost ?? error;
   } finally {
     await lock.release().catch(() => {});
   }
@@ -403,6 +430,20 @@ async function forEachBlockRange(
       await body({ fromBlock, toBlock: last ? undefined : fromBlock + step });
     if (last) return;
   }
+}
+
+/**
+ * How long the drop of the deferrable indexes waits for its lock (the old app's writes into messages
+ * queue behind it meanwhile): well under the 1 s an old-app write may wait. Past it, the load keeps them.
+ */
+const deferLockTimeoutMs = 300;
+
+async function messagesEmpty(db: Database): Promise<boolean> {
+  const row = await queryRow<{ empty: boolean }>(
+    db,
+    sql`select not exists (select 1 from messages) as empty`,
+  );
+  return row.empty === true;
 }
 
 async function nothingMovedYet(db: Database): Promise<boolean> {

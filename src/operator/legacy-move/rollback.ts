@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { buildPendingIndexes } from './deferred-indexes.js';
 import { LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
@@ -73,6 +74,11 @@ export async function rollbackLegacyMove(
       lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     };
+    // Indexes a killed first run left missing: a conversation's delete cascades to its messages through
+    // idx_messages_conversation_id, and without it each one would scan the whole table.
+    // Waiting no longer than a batch for a lock: if a transaction holds the table, the rollback goes on
+    // without them (slower, as correct), and the next command builds them.
+    await buildPendingIndexes(db, { lockTimeoutMs: ctx.lockTimeoutMs }).catch(() => {});
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {
       conversationsDeleted: 0,
