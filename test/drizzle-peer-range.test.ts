@@ -25,6 +25,25 @@ const zodVersion = (
   JSON.parse(readFileSync(join(repoRoot, 'node_modules/zod/package.json'), 'utf8')) as { version: string }
 ).version;
 
+/** `npm install` of the packed package beside drizzle-orm 1.0 (from the npm cache when it has it). */
+function installWithDrizzle1(app: string, flags: string[]) {
+  return run(
+    'npm',
+    [
+      'install',
+      tarball,
+      `drizzle-orm@${drizzle1}`,
+      `zod@${zodVersion}`,
+      ...flags,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+    ],
+    npmEnv(),
+    app,
+  );
+}
+
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cdb-drizzle1-'));
   tarball = (await packedPackage()).tarball;
@@ -37,20 +56,7 @@ afterAll(() => {
 describe('drizzle-orm 1.0 is refused with a clear message', () => {
   it('npm install refuses it, naming the supported range', async () => {
     const app = freshApp('strict-app');
-    const install = await run(
-      'npm',
-      [
-        'install',
-        tarball,
-        `drizzle-orm@${drizzle1}`,
-        `zod@${zodVersion}`,
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-      ],
-      npmEnv(),
-      app,
-    );
+    const install = await installWithDrizzle1(app, []);
     expect(install.code).not.toBe(0);
     expect(install.stderr).toContain('ERESOLVE');
     expect(install.stderr).toContain(`peer drizzle-orm@"${peerRange}" from @moveline/conversations-db`);
@@ -58,23 +64,11 @@ describe('drizzle-orm 1.0 is refused with a clear message', () => {
 
   it('forced past the peer check, importing the package names the range and what to install', async () => {
     const app = freshApp('forced-app');
-    const install = await run(
-      'npm',
-      [
-        'install',
-        tarball,
-        `drizzle-orm@${drizzle1}`,
-        `zod@${zodVersion}`,
-        '--legacy-peer-deps',
-        '--ignore-scripts',
-        '--prefer-offline',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-      ],
-      npmEnv(),
-      app,
-    );
+    const install = await installWithDrizzle1(app, [
+      '--legacy-peer-deps',
+      '--ignore-scripts',
+      '--loglevel=error',
+    ]);
     expect(install.stderr).toBe('');
     writeFileSync(
       join(app, 'import.mjs'),

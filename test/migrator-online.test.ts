@@ -65,7 +65,7 @@ async function rows<Row extends Record<string, unknown>>(text: string): Promise<
 }
 
 function script(name: string, args: string[]): Promise<RunResult> {
-  return repo.runBin(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
+  return repo.runCommand(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
 }
 
 /** Another session holding a lock on `table` until release() (commit). */

@@ -8,8 +8,8 @@ import { makeScratchRepo, type ScratchRepo } from './support/scratch-repo.js';
 import { createTestDatabase, type TestDatabase, withOpenDatabase } from './support/test-database.js';
 
 // db:migrate verifies the history before it applies anything (Flyway's validate-on-migrate). Each
-// test breaks a scratch copy of the repository the way a merge or an edit would, and runs that copy's
-// own db:migrate against a fresh database.
+// test breaks a scratch copy of the repository the way a merge or an edit would, and runs db:migrate
+// on that copy's drizzle/ against a fresh database: in process, and once as the compiled bin.
 
 let database: TestDatabase;
 let repo: ScratchRepo;
@@ -29,7 +29,7 @@ afterEach(async () => {
 });
 
 function script(name: string, args: string[] = []): Promise<RunResult> {
-  return repo.runBin(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
+  return repo.runCommand(name.replace(/\.ts$/, '').replace('-', ':'), args, database.env);
 }
 
 async function query<Row extends Record<string, unknown>>(text: string): Promise<Row[]> {
@@ -136,10 +136,11 @@ describe('db:migrate verifies before it applies', () => {
     processBudgetMs,
   );
 
-  it('a migration file the journal does not name stops the run, and no override passes it', async () => {
+  it('a migration file the journal does not name stops the run, and no override passes it (the compiled bin, which finds drizzle/ beside its dist/)', async () => {
     repo.write('drizzle/0099_stray.sql', 'CREATE TABLE "stray" ("id" integer);');
     for (const args of [[], ['--accept-drift', 'try anyway']]) {
-      const result = await script('db-migrate.ts', args);
+      // A real process here, once: the other tests run the same run() in process on the copy's folder.
+      const result = await repo.runBin('db:migrate', args, database.env);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('drizzle/0099_stray.sql: this migration is not in the journal');
       expect(result.stderr).not.toContain('--accept-drift "<reason>"');

@@ -92,3 +92,20 @@ export async function tablesIn(db: Queryable, schema = 'public'): Promise<string
   );
   return rows.map((r) => r.name);
 }
+
+/**
+ * The tables of public once every migration has run: the new tables, the move's ledger and archive,
+ * and the host app's (the legacy ones are dropped). Sorted, as tablesIn returns them.
+ */
+export const migratedTables = [
+  'chat_session_archive',
+  'conversation_participants',
+  'conversations',
+  'employees',
+  'legacy_chat_cutover',
+  'legacy_chat_moved_messages',
+  'legacy_chat_moved_sessions',
+  'messages',
+  'moves',
+  'users',
+];

@@ -140,17 +140,20 @@ async function buildServerTemplates(adminUrl: string, prefix: string): Promise<T
 }
 
 /**
- * PGlite runs initdb once (seconds); every other step starts from a copy of that directory, and every
- * test file from a copy of its step's directory.
+ * PGlite runs initdb once (seconds); every other step starts from a copy of the step before it and
+ * applies only the migrations in between (PGlite is one process, so the steps are built one after
+ * another, and each migration is applied once, not once per step that includes it). Every test file
+ * starts from a copy of its step's directory.
  */
 async function buildPgliteTemplates(): Promise<{ dirs: Templates; remove: () => Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), 'cdb-templates-'));
   const dirs = Object.fromEntries(migrationSteps.map((step) => [step, join(root, step)])) as Templates;
   try {
     await preparePgliteDataDir(dirs.empty, async () => {});
-    for (const step of migrationSteps) {
-      if (step === 'empty') continue;
-      copyPgliteDataDir(dirs.empty, dirs[step]);
+    for (const [i, step] of migrationSteps.entries()) {
+      const before = migrationSteps[i - 1];
+      if (before === undefined) continue;
+      copyPgliteDataDir(dirs[before], dirs[step]);
       await preparePgliteDataDir(dirs[step], (db) => migrateToStep(db, step));
     }
   } catch (error) {

@@ -55,13 +55,15 @@ function commandOfScript(script: string): Command {
 /**
  * Runs the same command as runScript, in this process: its run() with buffers for stdout and stderr
  * and `env` as its whole environment. Fast (no tsx start); what a real process adds (signals, exit)
- * is tested by the spawned smoke tests.
+ * is tested by the spawned smoke tests. `migrationsFolder`: the drizzle/ that db:migrate and db:status
+ * read instead of the repository's (a scratch copy's, see scratch-repo.ts).
  */
 export async function runInProcess(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd = repoRoot,
+  migrationsFolder?: string,
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -80,6 +82,7 @@ export async function runInProcess(
     isTTY: { stdout: false, stderr: false },
     cwd,
     progressEveryMs: Number.POSITIVE_INFINITY,
+    migrationsFolder,
   });
   return { code, signal: null, stdout, stderr };
 }

@@ -69,6 +69,7 @@ export const dbMigrate = defineCommand({
       const started = performance.now();
       const result = await migrateDatabase(handle.db, {
         ...params,
+        migrationsFolder: io.migrationsFolder,
         onLockRetry: (retry) => {
           io.stderr.write(
             `db:migrate: attempt ${retry.attempt} of ${retry.attempts}${retry.tags.length ? ` (${retry.tags.join(', ')})` : ''} waited ${retry.lockTimeoutMs} ms for a lock and was rolled back (${retry.reason}); retrying in ${retry.backoffMs} ms.\n`,

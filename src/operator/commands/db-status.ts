@@ -33,7 +33,7 @@ export const dbStatus = defineCommand({
   parse: (flags) => ({ json: flags.json ?? false, verify: flags.verify ?? false }),
   execute: ({ json, verify }, io) =>
     withDatabase(io, async (handle) => {
-      const read = await readDatabaseStatus(handle.db);
+      const read = await readDatabaseStatus(handle.db, { migrationsFolder: io.migrationsFolder });
       const status = verify
         ? { ...read, position: await verifyStoryPosition(handle.db, read.position) }
         : read;

@@ -20,4 +20,9 @@ export interface CommandIo {
   now?: () => number;
   /** How often a log gets a progress or still-working line. Default 5000 ms; Infinity for none. */
   progressEveryMs?: number;
+  /**
+   * The drizzle/ folder db:migrate and db:status read. Default: the package's own (beside dist/ or
+   * src/). Tests point it at a scratch copy they break on purpose, and run the command in process.
+   */
+  migrationsFolder?: string;
 }
