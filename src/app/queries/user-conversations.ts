@@ -27,10 +27,13 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
     .where(
       and(
         eq(messages.conversationId, participant.conversationId),
-        // Not coalesce(): under row-level security the planner only uses a leakproof expression as an
-        // index condition, and coalesce() is not one; this CASE is, so the count stays a range scan
-        // from last_read_at instead of walking every message of the conversation.
-        sql`${messages.createdAt} > case when ${participant.lastReadAt} is null then '-infinity'::timestamptz else ${participant.lastReadAt} end`,
+        // Only for a participant who has read: a one-time filter, so for one who never read the count
+        // reads no message at all (their unread count is the conversation's message_count, below).
+        sql`${participant.lastReadAt} is not null`,
+        // A plain comparison of two timestamptz columns is leakproof, so under row-level security it
+        // stays the index condition of a range scan from last_read_at (coalesce() is not leakproof and
+        // would leave the scan walking every message of the conversation).
+        sql`${messages.createdAt} > ${participant.lastReadAt}`,
       ),
     )
     .as('unread');
@@ -47,7 +50,11 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
       lastReadAt: participant.lastReadAt,
       lastMessageAt: conversations.lastMessageAt,
       updatedAt: conversations.updatedAt,
-      unreadCount: unread.count,
+      // Never read: every message is unread, and the messages triggers keep their number.
+      unreadCount:
+        sql<number>`case when ${participant.lastReadAt} is null then ${conversations.messageCount}::bigint else ${unread.count} end`.mapWith(
+          Number,
+        ),
     })
     .from(participant)
     .innerJoin(conversations, eq(conversations.id, participant.conversationId))
