@@ -24,7 +24,7 @@ BEGIN
   SET last_message_at = GREATEST(c.last_message_at, n.newest),
       message_count = c.message_count OPERATOR(pg_catalog.+) n.added
   FROM (SELECT m.conversation_id, pg_catalog.max(m.created_at) AS newest,
-               pg_catalog.count(*)::integer AS added
+               pg_catalog.count(*) AS added
         FROM new_messages AS m
         GROUP BY m.conversation_id) AS n
   WHERE c.id OPERATOR(pg_catalog.=) n.conversation_id;
@@ -44,7 +44,7 @@ BEGIN
     UPDATE public.conversations AS c
     SET last_message_at = n.newest,
         message_count = c.message_count OPERATOR(pg_catalog.+) n.delta
-    FROM (SELECT t.conversation_id, pg_catalog.sum(t.delta)::integer AS delta,
+    FROM (SELECT t.conversation_id, pg_catalog.sum(t.delta)::bigint AS delta,
                  (SELECT pg_catalog.max(m.created_at) FROM public.messages AS m
                   WHERE m.conversation_id OPERATOR(pg_catalog.=) t.conversation_id) AS newest
           FROM (SELECT o.conversation_id, -1 AS delta FROM old_messages AS o
@@ -59,7 +59,7 @@ BEGIN
     FROM (SELECT t.conversation_id, t.removed,
                  (SELECT pg_catalog.max(m.created_at) FROM public.messages AS m
                   WHERE m.conversation_id OPERATOR(pg_catalog.=) t.conversation_id) AS newest
-          FROM (SELECT o.conversation_id, pg_catalog.count(*)::integer AS removed
+          FROM (SELECT o.conversation_id, pg_catalog.count(*) AS removed
                 FROM old_messages AS o GROUP BY o.conversation_id) AS t) AS n
     WHERE c.id OPERATOR(pg_catalog.=) n.conversation_id;
   END IF;
@@ -100,7 +100,7 @@ EXECUTE FUNCTION "public"."conversations_touch_updated_at"();
 -- Conversations that already hold messages get their count.
 UPDATE "public"."conversations" AS c
 SET message_count = n.total
-FROM (SELECT m.conversation_id, pg_catalog.count(*)::integer AS total
+FROM (SELECT m.conversation_id, pg_catalog.count(*) AS total
       FROM "public"."messages" AS m
       GROUP BY m.conversation_id) AS n
 WHERE c.id OPERATOR(pg_catalog.=) n.conversation_id;

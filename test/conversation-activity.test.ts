@@ -51,7 +51,7 @@ async function activityOf(ids: string[]) {
 async function messageCounts(db: Queryable, ids: string[]) {
   const rows = await queryRows<{ id: string; kept: number; counted: number }>(
     db,
-    sql`select c.id, c.message_count as kept,
+    sql`select c.id, c.message_count::int as kept,
                (select count(*)::int from messages m where m.conversation_id = c.id) as counted
         from conversations c where c.id = any (${`{${ids.join(',')}}`}::uuid[])`,
   );

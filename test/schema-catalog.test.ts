@@ -71,7 +71,7 @@ describe('seed 000 Step 2: tables', () => {
       { column: 'created_at', type: tz, nullable: false, default: 'now()' },
       { column: 'updated_at', type: tz, nullable: false, default: 'now()' },
       { column: 'last_message_at', type: tz, nullable: true, default: null },
-      { column: 'message_count', type: 'integer', nullable: false, default: '0' },
+      { column: 'message_count', type: 'bigint', nullable: false, default: '0' },
     ]);
   });
 

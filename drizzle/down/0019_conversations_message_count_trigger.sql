@@ -59,3 +59,5 @@ BEFORE UPDATE ON "public"."conversations"
 FOR EACH ROW
 WHEN (OLD.last_message_at IS NOT DISTINCT FROM NEW.last_message_at)
 EXECUTE FUNCTION "public"."conversations_touch_updated_at"();
+--> statement-breakpoint
+COMMENT ON COLUMN "public"."conversations"."message_count" IS NULL;

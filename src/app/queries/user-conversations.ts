@@ -52,7 +52,7 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
       updatedAt: conversations.updatedAt,
       // Never read: every message is unread, and the messages triggers keep their number.
       unreadCount:
-        sql<number>`case when ${participant.lastReadAt} is null then ${conversations.messageCount}::bigint else ${unread.count} end`.mapWith(
+        sql<number>`case when ${participant.lastReadAt} is null then ${conversations.messageCount} else ${unread.count} end`.mapWith(
           Number,
         ),
     })

@@ -1,4 +1,4 @@
-import { index, integer, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { conversationsAppRole, inUserConversations } from './app-role.js';
 import { moves, users } from './core.js';
 import { conversationStatus, conversationType } from './enums.js';
@@ -30,7 +30,7 @@ export const conversations = pgTable(
     // *_conversations_message_count_trigger). listUserConversations reads it as the unread count of a
     // participant who never read (issue 17): no message is counted per query, however long the
     // conversation, and so no row-level security filter runs per message.
-    messageCount: integer('message_count').notNull().default(0),
+    messageCount: bigint('message_count', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     index('idx_conversations_move_id').on(t.moveId),
