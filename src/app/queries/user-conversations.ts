@@ -16,9 +16,10 @@ const participant = conversationParticipants;
  * The query behind {@link listUserConversations}, as drizzle sends it. The user's participant rows come
  * from an index on user_id (idx_participants_user_id, or the policies' covering
  * idx_participants_user_conversation_role, as the planner likes), their conversations by primary key (whose last_message_at the
- * messages triggers keep, so no message is read to order them); for each, one lateral count of the
- * messages after last_read_at on idx_messages_conversation_created_at (an index-only range scan from
- * last_read_at; a participant who never read counts from -infinity).
+ * messages triggers keep, so no message is read to order them); for each, the unread count: for a
+ * participant who never read, the conversation's message_count (kept by the same triggers: no message
+ * is read); otherwise one lateral count of the messages after last_read_at on
+ * idx_messages_conversation_created_at (an index-only range scan from last_read_at).
  */
 export function userConversationsQuery(db: AnyPgDatabase, params: UserConversationsParams) {
   const unread = db
