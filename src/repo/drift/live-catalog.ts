@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import { getTableName } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, Queryable } from '../../app/database.js';
@@ -9,11 +8,12 @@ import { type CatalogFacts, chainRoles, normalized, readCatalogFacts } from './c
 import { CouldNotCheckError, type Finding } from './finding.js';
 import { ownedObjects } from './owned-objects.js';
 import { pendingMigrations } from './pending.js';
+import { openReferenceDatabase } from './reference-database.js';
 import type { Repository } from './repository.js';
 
 /**
  * The live database's triggers, functions, grants, row-level security and role memberships against a
- * reference: the same chain applied to an empty embedded database (PGlite, in memory). Each finding
+ * reference: the same chain applied to an empty embedded database (PGlite in memory, see reference-database.ts). Each finding
  * prints the SQL that restores what the chain made. Only this package's tables and the chain's
  * functions and roles count; the app's own are not drift, and memberships are checked one way (other
  * roles may be granted the app role on purpose).
@@ -54,7 +54,7 @@ function referenceCatalog(repo: Repository, tables: string[]): Promise<Reference
 }
 
 async function buildReferenceCatalog(repo: Repository, tables: string[]): Promise<ReferenceCatalog> {
-  const reference = await PGlite.create();
+  const reference = await openReferenceDatabase(repo.root);
   try {
     const referenceDb = drizzle({ client: reference, schema }) as unknown as Database;
     try {

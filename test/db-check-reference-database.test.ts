@@ -1,0 +1,65 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openReferenceDatabase, referenceDumpFile } from '../src/repo/drift/reference-database.js';
+
+// live-catalog applies the chain to an empty PGlite opened through openReferenceDatabase; the dump it
+// keeps in node_modules/.cache only saves initdb. Whatever state that cache is in, the reference must be
+// an empty database of its own, and the gate must run.
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+/** A repository root of its own, so the test never touches the project's real cache. */
+function repositoryRoot(withModules: boolean): string {
+  const root = mkdtempSync(join(tmpdir(), 'cdb-reference-test-'));
+  roots.push(root);
+  if (withModules) mkdirSync(join(root, 'node_modules'));
+  return root;
+}
+
+const gzipMagic = [0x1f, 0x8b];
+
+describe('the reference database of live-catalog', () => {
+  it('is initialised once, then opened from the kept dump as an empty database of its own every time', async () => {
+    const root = repositoryRoot(true);
+    const dump = referenceDumpFile(root);
+    expect(dump).toBeDefined();
+    expect(existsSync(dump as string)).toBe(false);
+
+    const first = await openReferenceDatabase(root);
+    await first.exec('create table left_behind (id int)');
+    await first.close();
+    const kept = readFileSync(dump as string);
+    expect([...kept.subarray(0, 2)]).toEqual(gzipMagic);
+
+    const second = await openReferenceDatabase(root);
+    const tables = await second.query<{ n: number }>(
+      "select count(*)::int as n from pg_catalog.pg_class where relname = 'left_behind'",
+    );
+    await second.close();
+    // A copy of the dump, never the dump: what one check did is not in the next one's reference.
+    expect(tables.rows[0]?.n).toBe(0);
+    expect(readFileSync(dump as string).equals(kept)).toBe(true);
+  });
+
+  it('replaces a damaged dump instead of failing, and keeps nothing without a node_modules folder', async () => {
+    const root = repositoryRoot(true);
+    const dump = referenceDumpFile(root) as string;
+    mkdirSync(dirname(dump), { recursive: true });
+    writeFileSync(dump, 'not a data directory');
+    const opened = await openReferenceDatabase(root);
+    const answer = await opened.query<{ one: number }>('select 1 as one');
+    await opened.close();
+    expect(answer.rows).toEqual([{ one: 1 }]);
+    expect([...readFileSync(dump).subarray(0, 2)]).toEqual(gzipMagic);
+
+    const bare = repositoryRoot(false);
+    expect(referenceDumpFile(bare)).toBeUndefined();
+    const unkept = await openReferenceDatabase(bare);
+    await unkept.close();
+    expect(existsSync(join(bare, 'node_modules'))).toBe(false);
+  });
+});
