@@ -2,8 +2,8 @@
 // Posters (each its own connection, through withUser and postMessage, as an app posts) insert messages
 // concurrently into one conversation (every bump updates the same row) and, for scale, each into its
 // own conversation; rounds alternate three variants on the same database: no bump (the trigger
-// disabled), ours (0010's statement trigger on last_message_at) and seed 002's row trigger that
-// bumps updated_at. Writes its own section of BENCHMARKS.md.
+// disabled), ours (0012's statement trigger on last_message_at, which 0019 makes keep message_count
+// too) and seed 002's row trigger that bumps updated_at. Writes its own section of BENCHMARKS.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../src/app/database.js';
 import {
@@ -59,6 +60,8 @@ export interface RlsRow {
 
 export interface RlsResult {
   runs: number;
+  /** The 1-minute load average when the rounds began and when they ended (other engineers' runs). */
+  load: { start: number; end: number };
   warmUp: number;
   /** The newest-50 query for one user in more and more conversations (bench/rls-wide.ts). */
   wide: WideUserRow[];
@@ -211,6 +214,7 @@ export async function benchRowLevelSecurity(
   const appDb = appHandle.db;
   try {
     const users = await pickUsers(db);
+    const loadAtStart = os.loadavg()[0] ?? Number.NaN;
     // pg_stat_get_xact_function_calls counts SQL functions only when track_functions = all (superuser).
     await db.execute(sql`set track_functions = 'all'`);
     const rows: RlsRow[] = [];
@@ -264,8 +268,10 @@ export async function benchRowLevelSecurity(
         });
       }
     }
+    const load = { start: loadAtStart, end: os.loadavg()[0] ?? Number.NaN };
     return {
       runs,
+      load,
       warmUp,
       wide: await benchWideUser(server, Math.min(runs, 50)),
       users: users.map((u) => ({

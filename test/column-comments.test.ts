@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
-import { columnComments, renderColumnCommentsMigration } from '../src/app/schema/column-comments.js';
+import {
+  columnComments,
+  commentedByLaterMigration,
+  commentStatement,
+  renderColumnCommentsMigration,
+} from '../src/app/schema/column-comments.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { checkColumnComments } from '../src/repo/drift/column-comments.js';
@@ -35,6 +40,19 @@ describe('column comments', () => {
     const file = readdirSync(folder).find((name) => name.endsWith('_conversations_column_comments.sql'));
     expect(file).toBeDefined();
     expect(readFileSync(join(folder, file ?? ''), 'utf8')).toBe(renderColumnCommentsMigration());
+  });
+
+  it('a column added after the comments migration is commented, word for word, by the migration that adds it', () => {
+    const folder = join(repoRoot, 'drizzle');
+    expect(Object.keys(commentedByLaterMigration).length).toBeGreaterThan(0);
+    for (const [target, suffix] of Object.entries(commentedByLaterMigration)) {
+      const file = readdirSync(folder).find((name) => name.endsWith(`${suffix}.sql`));
+      expect(file, target).toBeDefined();
+      const comment = columnComments.find((c) => `${c.table}.${c.column}` === target);
+      if (!comment) throw new Error(`${target} is not in the comments map`);
+      expect(renderColumnCommentsMigration()).not.toContain(`"${target.replace('.', '"."')}"`);
+      expect(readFileSync(join(folder, file ?? ''), 'utf8')).toContain(commentStatement(comment));
+    }
   });
 
   it('every column of the documented tables has a non-blank comment in the migrated database', async () => {

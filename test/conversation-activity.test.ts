@@ -9,7 +9,12 @@ import { migrateDatabase } from '../src/deploy/migrate.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import {
+  createTestDatabase,
+  hasServer,
+  serverOnlyReason,
+  type TestDatabase,
+} from './support/test-database.js';
 
 // Issue 15 item 6: a new message moves its conversation's last_message_at (whoever inserts it, one
 // row or many), deleting or moving the newest message recomputes it, an activity bump is not an
@@ -40,6 +45,17 @@ async function activityOf(ids: string[]) {
     .from(conversations)
     .where(inArray(conversations.id, ids));
   return Object.fromEntries(rows.map((r) => [r.id, r]));
+}
+
+/** Each conversation's kept message_count and its messages counted one by one. */
+async function messageCounts(db: Queryable, ids: string[]) {
+  const rows = await queryRows<{ id: string; kept: number; counted: number }>(
+    db,
+    sql`select c.id, c.message_count::int as kept,
+               (select count(*)::int from messages m where m.conversation_id = c.id) as counted
+        from conversations c where c.id = any (${`{${ids.join(',')}}`}::uuid[])`,
+  );
+  return Object.fromEntries(rows.map(({ id, kept, counted }) => [id, { kept, counted }]));
 }
 
 beforeAll(async () => {
@@ -132,6 +148,96 @@ describe('conversations.last_message_at', () => {
   });
 });
 
+describe('conversations.message_count (issue 17: the unread count of a participant who never read)', () => {
+  it('follows every insert, delete, move between conversations and rollback, and a count bump is not an edit', async () => {
+    const [a, b] = [await newConversation('count a'), await newConversation('count b')];
+    const before = await activityOf([a, b]);
+    const inserted = await handle.db
+      .insert(messages)
+      .values([
+        { conversationId: a, authorType: 'ai', content: '1', createdAt: at('2024-05-01T10:00:00Z') },
+        { conversationId: a, authorType: 'ai', content: '2', createdAt: at('2024-05-01T12:00:00Z') },
+        { conversationId: b, authorType: 'ai', content: '3', createdAt: at('2024-05-02T09:00:00Z') },
+      ])
+      .returning();
+    expect(await messageCounts(handle.db, [a, b])).toEqual({
+      [a]: { kept: 2, counted: 2 },
+      [b]: { kept: 1, counted: 1 },
+    });
+    // An older message (the move's) counts too, and leaves updated_at alone like the activity bump.
+    await handle.db
+      .insert(messages)
+      .values({ conversationId: b, authorType: 'ai', content: 'old', createdAt: at('2020-01-01T00:00:00Z') });
+    const now = await activityOf([a, b]);
+    expect([now[a]?.updatedAt, now[b]?.updatedAt]).toEqual([before[a]?.updatedAt, before[b]?.updatedAt]);
+    expect(now[b]?.lastMessageAt).toEqual(at('2024-05-02T09:00:00Z'));
+    // One moved from a to b, one deleted from a.
+    await handle.db
+      .update(messages)
+      .set({ conversationId: b })
+      .where(eq(messages.id, inserted[0]?.id ?? ''));
+    expect(await messageCounts(handle.db, [a, b])).toEqual({
+      [a]: { kept: 1, counted: 1 },
+      [b]: { kept: 3, counted: 3 },
+    });
+    await handle.db.delete(messages).where(eq(messages.id, inserted[1]?.id ?? ''));
+    expect(await messageCounts(handle.db, [a, b])).toEqual({
+      [a]: { kept: 0, counted: 0 },
+      [b]: { kept: 3, counted: 3 },
+    });
+    // A rolled-back insert leaves no count behind.
+    await handle.db
+      .transaction(async (tx) => {
+        await tx.insert(messages).values({ conversationId: a, authorType: 'ai', content: 'undone' });
+        tx.rollback();
+      })
+      .catch(() => undefined);
+    expect(await messageCounts(handle.db, [a])).toEqual({ [a]: { kept: 0, counted: 0 } });
+  });
+
+  it.skipIf(!hasServer)(
+    `the app role’s posts count, concurrent posts into one conversation included ${serverOnlyReason}`,
+    async () => {
+      const c = await newConversation('count posts');
+      const pool = await database.open({ maxConnections: 4 });
+      try {
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            withUser(pool.db, 'ann', (tx) =>
+              postMessage(tx, { conversationId: c, authorId: 'ann', content: `p${i}` }),
+            ),
+          ),
+        );
+      } finally {
+        await pool.close();
+      }
+      expect(await messageCounts(handle.db, [c])).toEqual({ [c]: { kept: 12, counted: 12 } });
+      const [listed] = await listUserConversations(handle.db, { userId: 'ann', limit: 1 });
+      expect([listed?.id, listed?.unreadCount]).toEqual([c, 12]);
+    },
+  );
+
+  it('a TRUNCATE of messages (the owner’s) empties every count and last_message_at', async () => {
+    const other = await createTestDatabase('activity_truncate');
+    const h = await other.open({ maxConnections: 1 });
+    try {
+      await migrateDatabase(h.db);
+      const { move } = await insertMoveWithOwner(h.db, 'truncate');
+      const [conversation] = await h.db.insert(conversations).values({ moveId: move.id }).returning();
+      const id = conversation?.id ?? '';
+      await h.db.insert(messages).values({ conversationId: id, authorType: 'ai', content: 't' });
+      expect(await messageCounts(h.db, [id])).toEqual({ [id]: { kept: 1, counted: 1 } });
+      await h.db.execute(sql`truncate messages`);
+      expect(await messageCounts(h.db, [id])).toEqual({ [id]: { kept: 0, counted: 0 } });
+      const [row] = await h.db.select().from(conversations).where(eq(conversations.id, id));
+      expect(row?.lastMessageAt).toBeNull();
+    } finally {
+      await h.close();
+      await other.drop();
+    }
+  });
+});
+
 describe('listUserConversations orders by activity', () => {
   it('a conversation with a new message comes first; one without messages ranks by updated_at', async () => {
     await handle.db.insert(users).values({ id: 'lou', email: 'lou@example.com' });
@@ -161,12 +267,14 @@ describe('the migration backfills conversations that already hold messages', () 
       const column = tags.find((t) => t.endsWith('_conversations_last_message_at'));
       await migrateDatabase(h.db, { to: column });
       const { move } = await insertMoveWithOwner(h.db, 'backfill');
-      const [conversation] = await h.db.insert(conversations).values({ moveId: move.id }).returning();
+      // Raw SQL: the schema's insert would name columns later migrations add.
+      const [conversation] = await queryRows<{ id: string }>(
+        h.db,
+        sql`insert into conversations (move_id) values (${move.id}::uuid) returning id`,
+      );
       const id = conversation?.id ?? '';
-      await h.db.insert(messages).values([
-        { conversationId: id, authorType: 'ai', content: '1', createdAt: at('2023-03-03T03:03:03Z') },
-        { conversationId: id, authorType: 'ai', content: '2', createdAt: at('2023-01-01T00:00:00Z') },
-      ]);
+      await h.db.execute(sql`insert into messages (conversation_id, author_type, content, created_at)
+        values (${id}::uuid, 'ai', '1', '2023-03-03T03:03:03Z'), (${id}::uuid, 'ai', '2', '2023-01-01T00:00:00Z')`);
       const lastMessageAt = async (db: Queryable) =>
         (
           await queryRows<{ at: string | null }>(
@@ -177,6 +285,8 @@ describe('the migration backfills conversations that already hold messages', () 
       expect(await lastMessageAt(h.db)).toBeNull();
       await migrateDatabase(h.db);
       expect(await lastMessageAt(h.db)).toBe('2023-03-03 03:03:03+00');
+      // And its message_count, added later, from the count's trigger migration.
+      expect(await messageCounts(h.db, [id])).toEqual({ [id]: { kept: 2, counted: 2 } });
     } finally {
       await h.close();
       await other.drop();

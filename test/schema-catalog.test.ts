@@ -67,6 +67,7 @@ describe('seed 000 Step 2: tables', () => {
       { column: 'created_at', type: tz, nullable: false, default: 'now()' },
       { column: 'updated_at', type: tz, nullable: false, default: 'now()' },
       { column: 'last_message_at', type: tz, nullable: true, default: null },
+      { column: 'message_count', type: 'bigint', nullable: false, default: '0' },
     ]);
   });
 
@@ -199,7 +200,7 @@ describe('seed 000 Step 2: tables', () => {
     );
     expect(rows.map((r) => r.tgname)).toEqual(['conversations_touch_updated_at']);
     expect(rows[0]?.def).toContain(
-      'BEFORE UPDATE ON public.conversations FOR EACH ROW WHEN ((NOT (old.last_message_at IS DISTINCT FROM new.last_message_at)))',
+      'BEFORE UPDATE ON public.conversations FOR EACH ROW WHEN (((NOT (old.last_message_at IS DISTINCT FROM new.last_message_at)) AND (NOT (old.message_count IS DISTINCT FROM new.message_count))))',
     );
   });
 });

@@ -117,8 +117,9 @@ describe('ConversationsDatabase', () => {
 });
 
 describe('the write helpers take New* values and any drizzle database or transaction', () => {
-  it('startConversation takes no lastMessageAt (the triggers keep it) and participants without a conversationId', () => {
+  it('startConversation takes no lastMessageAt or messageCount (the triggers keep them) and participants without a conversationId', () => {
     expectTypeOf<NewConversation>().not.toHaveProperty('lastMessageAt');
+    expectTypeOf<NewConversation>().not.toHaveProperty('messageCount');
     expectTypeOf<StartConversationInput['participants'][number]>().not.toHaveProperty('conversationId');
     expectTypeOf<StartConversationInput['conversation']>().toEqualTypeOf<NewConversation>();
   });

@@ -38,6 +38,7 @@ describe('conversation schemas', () => {
       createdAt: new Date(),
       updatedAt: new Date(),
       lastMessageAt: new Date(),
+      messageCount: 7,
     });
     expect(parsed).toEqual({ moveId, title: 'Lease questions' });
     expect(conversationInsertSchema.parse({ moveId })).toEqual({ moveId });
@@ -94,6 +95,7 @@ describe('conversation schemas', () => {
       createdAt: new Date(),
       updatedAt: new Date(),
       lastMessageAt: null,
+      messageCount: 0,
     };
     expect(conversationSelectSchema.parse(row)).toEqual(row);
     expect(problems(conversationSelectSchema, { ...row, id: undefined })).toContain('→ at id');

@@ -12,7 +12,7 @@ export type { MessageMetadata } from './schema/message-metadata.js';
 export type Conversation = typeof conversations.$inferSelect;
 export type NewConversation = Omit<
   typeof conversations.$inferInsert,
-  'id' | 'createdAt' | 'updatedAt' | 'lastMessageAt'
+  'id' | 'createdAt' | 'updatedAt' | 'lastMessageAt' | 'messageCount'
 >;
 
 export type ConversationParticipant = typeof conversationParticipants.$inferSelect;

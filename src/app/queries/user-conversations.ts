@@ -16,9 +16,10 @@ const participant = conversationParticipants;
  * The query behind {@link listUserConversations}, as drizzle sends it. The user's participant rows come
  * from an index on user_id (idx_participants_user_id, or the policies' covering
  * idx_participants_user_conversation_role, as the planner likes), their conversations by primary key (whose last_message_at the
- * messages triggers keep, so no message is read to order them); for each, one lateral count of the
- * messages after last_read_at on idx_messages_conversation_created_at (an index-only range scan from
- * last_read_at; a participant who never read counts from -infinity).
+ * messages triggers keep, so no message is read to order them); for each, the unread count: for a
+ * participant who never read, the conversation's message_count (kept by the same triggers: no message
+ * is read); otherwise one lateral count of the messages after last_read_at on
+ * idx_messages_conversation_created_at (an index-only range scan from last_read_at).
  */
 export function userConversationsQuery(db: AnyPgDatabase, params: UserConversationsParams) {
   const unread = db
@@ -27,10 +28,13 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
     .where(
       and(
         eq(messages.conversationId, participant.conversationId),
-        // Not coalesce(): under row-level security the planner only uses a leakproof expression as an
-        // index condition, and coalesce() is not one; this CASE is, so the count stays a range scan
-        // from last_read_at instead of walking every message of the conversation.
-        sql`${messages.createdAt} > case when ${participant.lastReadAt} is null then '-infinity'::timestamptz else ${participant.lastReadAt} end`,
+        // Only for a participant who has read: a one-time filter, so for one who never read the count
+        // reads no message at all (their unread count is the conversation's message_count, below).
+        sql`${participant.lastReadAt} is not null`,
+        // A plain comparison of two timestamptz columns is leakproof, so under row-level security it
+        // stays the index condition of a range scan from last_read_at (coalesce() is not leakproof and
+        // would leave the scan walking every message of the conversation).
+        sql`${messages.createdAt} > ${participant.lastReadAt}`,
       ),
     )
     .as('unread');
@@ -47,7 +51,11 @@ export function userConversationsQuery(db: AnyPgDatabase, params: UserConversati
       lastReadAt: participant.lastReadAt,
       lastMessageAt: conversations.lastMessageAt,
       updatedAt: conversations.updatedAt,
-      unreadCount: unread.count,
+      // Never read: every message is unread, and the messages triggers keep their number.
+      unreadCount:
+        sql<number>`case when ${participant.lastReadAt} is null then ${conversations.messageCount} else ${unread.count} end`.mapWith(
+          Number,
+        ),
     })
     .from(participant)
     .innerJoin(conversations, eq(conversations.id, participant.conversationId))

@@ -32,6 +32,8 @@ const conversationComments: Comments<typeof conversations> = {
       'When the conversation itself last changed (stamped on every UPDATE except activity bumps); not when a message arrived.',
     lastMessageAt:
       'created_at of the newest message, kept by triggers on messages; NULL until the first message. Orders the conversation list.',
+    messageCount:
+      'How many messages the conversation holds, kept by triggers on messages; the unread count of a participant who never read.',
   },
 };
 
@@ -129,11 +131,22 @@ export function commentStatement({ table, column, comment }: ColumnComment): str
   return `COMMENT ON ${target} IS ${literal(comment)};`;
 }
 
+/**
+ * Columns added after *_conversations_column_comments, each commented by the migration that adds it
+ * (the comments migration runs before the column exists): `table.column` -> that migration's suffix.
+ */
+export const commentedByLaterMigration: Readonly<Record<string, string>> = {
+  'conversations.message_count': '_conversations_message_count_trigger',
+};
+
+const inCommentsMigration = (c: ColumnComment) =>
+  c.column === null || !(`${c.table}.${c.column}` in commentedByLaterMigration);
+
 /** The custom migration *_conversations_column_comments, exactly as drizzle/ holds it. */
 export function renderColumnCommentsMigration(): string {
   return `-- Custom migration, rendered from src/schema/column-comments.ts (npx tsx scripts/column-comments-sql.ts
 -- --write; do not edit by hand): the documentation of every table and column apps read (conversations,
 -- participants, messages, the orphan archive).
-${columnComments.map(commentStatement).join('\n--> statement-breakpoint\n')}
+${columnComments.filter(inCommentsMigration).map(commentStatement).join('\n--> statement-breakpoint\n')}
 `;
 }

@@ -1,4 +1,4 @@
-import { index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { conversationsAppRole, inUserConversations } from './app-role.js';
 import { moves, users } from './core.js';
 import { conversationStatus, conversationType } from './enums.js';
@@ -26,6 +26,11 @@ export const conversations = pgTable(
     // *_conversations_last_message_at_trigger (NULL: no message yet). Not updated_at: a bump of that
     // would reach chat_sessions.updated_at through the cutover's reverse sync once per message.
     lastMessageAt: timestamp('last_message_at', { withTimezone: true }),
+    // How many messages the conversation holds, kept by the same messages triggers (migration
+    // *_conversations_message_count_trigger). listUserConversations reads it as the unread count of a
+    // participant who never read (issue 17): no message is counted per query, however long the
+    // conversation, and so no row-level security filter runs per message.
+    messageCount: bigint('message_count', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     index('idx_conversations_move_id').on(t.moveId),

@@ -4,10 +4,16 @@ import { conversationStatusValues, conversationTypeValues } from '../schema/enum
 import { emailField, enumField, nonBlankText, titleField, userIdField, uuidField } from './fields.js';
 
 /**
- * Set by the database (id, timestamps; updated_at by the trigger of migration 0002, last_message_at by
- * the messages triggers), never by apps.
+ * Set by the database (id, timestamps; updated_at by the trigger of migration 0002, last_message_at and
+ * message_count by the messages triggers), never by apps.
  */
-const serverManaged = { id: true, createdAt: true, updatedAt: true, lastMessageAt: true } as const;
+const serverManaged = {
+  id: true,
+  createdAt: true,
+  updatedAt: true,
+  lastMessageAt: true,
+  messageCount: true,
+} as const;
 
 const inputRules = {
   moveId: () => uuidField('moveId'),

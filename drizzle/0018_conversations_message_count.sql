@@ -1,0 +1,1 @@
+ALTER TABLE "conversations" ADD COLUMN "message_count" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,1 @@
+ALTER POLICY "participants_select_as_participant" ON "conversation_participants" TO conversations_app USING ("conversation_participants"."user_id" = conversations_security.current_user_id() or "conversation_participants"."conversation_id" in (select conversations_security.current_user_conversation_ids()));
