@@ -199,6 +199,25 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await failing()).toEqual([]);
   });
 
+  /** An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`. */
+  async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
+    let commit = () => {};
+    const committed = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let written = () => {};
+    const writing = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    const done = db.transaction(async (tx) => {
+      await write(tx);
+      written();
+      await committed;
+    });
+    await writing;
+    return { commit, done };
+  }
+
   /**
    * Runs chats:migrate while an old-app transaction that ran `write` (its sync trigger included) stays
    * open, and commits it once the mover waits on one of its locks. No deadline: polls until the mover
@@ -208,20 +227,7 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     const oldApp = await connection();
     const mover = await connection();
     const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
-    let commit = () => {};
-    const committed = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let written = () => {};
-    const writing = new Promise<void>((resolve) => {
-      written = resolve;
-    });
-    const oldTransaction = oldApp.db.transaction(async (tx) => {
-      await tx.execute(write);
-      written();
-      await committed;
-    });
-    await writing;
+    const oldTransaction = await heldOpen(oldApp.db, (tx) => tx.execute(write));
     let moveEnded = false;
     const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
       moveEnded = true;
@@ -230,8 +236,8 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
       (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
     while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
     const endedFirst = moveEnded;
-    commit();
-    await oldTransaction;
+    oldTransaction.commit();
+    await oldTransaction.done;
     return { result: await moving, endedFirst };
   }
 
@@ -271,25 +277,6 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     ).toBe(1);
     expect(await failing()).toEqual([]);
   });
-
-  /** An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`. */
-  async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
-    let commit = () => {};
-    const committed = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let written = () => {};
-    const writing = new Promise<void>((resolve) => {
-      written = resolve;
-    });
-    const done = db.transaction(async (tx) => {
-      await write(tx);
-      written();
-      await committed;
-    });
-    await writing;
-    return { commit, done };
-  }
 
   it('an orphan the old app inserts while a batch archives, and a message into it still open when the batch reads the image: the archive holds the message', async () => {
     const orphanMessage = await anyRow(

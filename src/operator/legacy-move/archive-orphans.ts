@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { orphanArchiveReason } from './mapping.js';
-import { inRange, type KeyRange } from './sql-range.js';
+import { holdsKeyIn, inRange, type KeyRange } from './sql-range.js';
 
 /** An orphan: a legacy session without a move that the move did not attach to one. */
 export const orphanFilter = sql`t.move_id is null
@@ -62,13 +62,9 @@ export async function orphansToArchive(tx: Queryable): Promise<number> {
   return row.n;
 }
 
-/** Whether the orphans of `range` hold one of orphansToArchive's. */
-export async function orphansToArchiveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
-  const row = await queryRow<{ any: boolean }>(
-    tx,
-    sql`select exists (select 1 from ${orphansToArchiveTable} t where ${inRange(sql`t.id`, range)}) as any`,
-  );
-  return row.any === true;
+/** Whether the keys of `range` hold one of the search's. */
+export function orphansToArchiveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
+  return holdsKeyIn(tx, orphansToArchiveTable, range);
 }
 
 /** --orphans=archive for one key range of orphan sessions: the session and its messages, with the reason. */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { asUtc, nullTitleReplacement } from './mapping.js';
 import { inferredOwners } from './owner-inference.js';
-import { inRange, type KeyRange } from './sql-range.js';
+import { holdsKeyIn, inRange, type KeyRange } from './sql-range.js';
 
 /** The move's copy `cur` differs from the mapped legacy session `s` (columns move_id, title, inbox, address, created_at, updated_at). */
 const conversationDiffers = (cur: string, s: string) =>
@@ -73,13 +73,9 @@ export async function sessionsToMove(
   return row.n;
 }
 
-/** Whether the sessions of `range` hold one of sessionsToMove's. */
-export async function sessionsToMoveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
-  const row = await queryRow<{ any: boolean }>(
-    tx,
-    sql`select exists (select 1 from ${sessionsToMoveTable} t where ${inRange(sql`t.id`, range)}) as any`,
-  );
-  return row.any === true;
+/** Whether the keys of `range` hold one of the search's. */
+export function sessionsToMoveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
+  return holdsKeyIn(tx, sessionsToMoveTable, range);
 }
 
 export interface SessionBatchCounts {
