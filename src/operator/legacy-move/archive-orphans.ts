@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRow, queryRows } from '../../app/database.js';
+import { type FoundWork, holdsKeyIn, recordFoundWork } from './found-work.js';
 import { orphanArchiveReason } from './mapping.js';
-import { holdsKeyIn, inRange, type KeyRange } from './sql-range.js';
+import { inRange, type KeyRange } from './sql-range.js';
 
 /** An orphan: a legacy session without a move that the move did not attach to one. */
 export const orphanFilter = sql`t.move_id is null
@@ -33,38 +34,27 @@ export interface ArchiveBatchCounts {
 }
 
 /** The temporary table of the orphans a re-run must archive (orphansToArchive), the mover's connection's own. */
-const orphansToArchiveTable = sql`pg_temp.legacy_chat_orphans_to_archive`;
+const orphansToArchiveWork: FoundWork = { name: 'legacy_chat_orphans_to_archive' };
 
 /**
- * Fills orphansToArchiveTable with every orphan archiveOrphanBatch would write for (no archive row, or
+ * Records (found-work.ts) every orphan archiveOrphanBatch would write for (no archive row, or
  * one that differs from its image, as the batch compares them): one set-based pass, so a re-run runs
  * only the orphans batches holding one. An orphan whose row equals its image is left to the sync,
  * which keeps that row current (the policy is recorded before this pass). Returns how many.
  */
 export async function orphansToArchive(tx: Queryable): Promise<number> {
-  await tx.execute(
-    sql`create temporary table if not exists legacy_chat_orphans_to_archive (id uuid primary key)`,
-  );
-  await tx.execute(sql`truncate ${orphansToArchiveTable}`);
-  const row = await queryRow<{ n: number }>(
+  return recordFoundWork(
     tx,
-    sql`
-    with found as (
-      insert into ${orphansToArchiveTable} (id)
-      select img.session_id from ${archiveImage(orphanFilter)} img
-      left join chat_session_archive a on a.session_id = img.session_id
-      where a.session_id is null or (a.session, a.messages) is distinct from (img.session, img.messages)
-      returning 1
-    )
-    select count(*)::int as n from found`,
+    orphansToArchiveWork,
+    sql`select img.session_id from ${archiveImage(orphanFilter)} img
+        left join chat_session_archive a on a.session_id = img.session_id
+        where a.session_id is null or (a.session, a.messages) is distinct from (img.session, img.messages)`,
   );
-  await tx.execute(sql`analyze ${orphansToArchiveTable}`);
-  return row.n;
 }
 
 /** Whether the keys of `range` hold one of the search's. */
 export function orphansToArchiveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
-  return holdsKeyIn(tx, orphansToArchiveTable, range);
+  return holdsKeyIn(tx, orphansToArchiveWork, range);
 }
 
 /** --orphans=archive for one key range of orphan sessions: the session and its messages, with the reason. */

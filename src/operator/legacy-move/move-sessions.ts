@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRow, queryRows } from '../../app/database.js';
+import { type FoundWork, holdsKeyIn, recordFoundWork } from './found-work.js';
 import { asUtc, nullTitleReplacement } from './mapping.js';
 import { inferredOwners } from './owner-inference.js';
-import { holdsKeyIn, inRange, type KeyRange } from './sql-range.js';
+import { inRange, type KeyRange } from './sql-range.js';
 
 /** The move's copy `cur` differs from the mapped legacy session `s` (columns move_id, title, inbox, address, created_at, updated_at). */
 const conversationDiffers = (cur: string, s: string) =>
@@ -11,10 +12,10 @@ const conversationDiffers = (cur: string, s: string) =>
                 is distinct from (${s}.move_id, ${s}.title, ${s}.inbox, ${s}.address, ${s}.created_at, ${s}.updated_at)`);
 
 /** The temporary table of the sessions a re-run must move (sessionsToMove), the mover's connection's own. */
-export const sessionsToMoveTable = sql`pg_temp.legacy_chat_sessions_to_move`;
+const sessionsToMoveWork: FoundWork = { name: 'legacy_chat_sessions_to_move' };
 
 /**
- * Fills sessionsToMoveTable with every session id moveSessionBatch would write for: a session to
+ * Records (found-work.ts) every session id moveSessionBatch would write for: a session to
  * create, and before go-live a copy or ledger row that differs, an AI participant or inferred owner
  * missing or changed, a copy whose session is gone or lost its move. One set-based pass (hash joins
  * over the whole tables), so a re-run runs only the batches holding one. Returns how many.
@@ -26,17 +27,12 @@ export async function sessionsToMove(
 ): Promise<number> {
   const assign = sql`${assignMoveId ?? null}::uuid`;
   const mappedMove = sql`coalesce(cs.move_id, l.assigned_move_id, ${assign})`;
-  await tx.execute(
-    sql`create temporary table if not exists legacy_chat_sessions_to_move (id uuid primary key)`,
-  );
-  await tx.execute(sql`truncate ${sessionsToMoveTable}`);
   // The owner inference matches emails case-insensitively: hash joins, as in the batch.
   await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
-  const row = await queryRow<{ n: number }>(
+  return recordFoundWork(
     tx,
+    sessionsToMoveWork,
     sql`
-    with found as (
-      insert into ${sessionsToMoveTable} (id)
       select s.id from (
         select cs.id, ${mappedMove} as move_id, coalesce(cs.title, ${nullTitleReplacement}) as title,
                cs.agent_mail_inbox_id as inbox, cs.agent_mail_email_address as address,
@@ -64,18 +60,13 @@ export async function sessionsToMove(
       union
       select l.session_id from legacy_chat_moved_sessions l
       where not ${live}::boolean
-        and not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${mappedMove} is not null)
-      returning 1
-    )
-    select count(*)::int as n from found`,
+        and not exists (select 1 from chat_sessions cs where cs.id = l.session_id and ${mappedMove} is not null)`,
   );
-  await tx.execute(sql`analyze ${sessionsToMoveTable}`);
-  return row.n;
 }
 
 /** Whether the keys of `range` hold one of the search's. */
 export function sessionsToMoveIn(tx: Queryable, range: KeyRange): Promise<boolean> {
-  return holdsKeyIn(tx, sessionsToMoveTable, range);
+  return holdsKeyIn(tx, sessionsToMoveWork, range);
 }
 
 export interface SessionBatchCounts {
