@@ -40,7 +40,7 @@ export function renderBreakdown(results: readonly BreakdownResult[], context: Br
   }
   out.push('');
   out.push(
-    '| data set | re-run / full move | writer p95 / longest, full speed | writer p95 / longest, throttled | `db:check` on the moved database |',
+    '| data set | re-run / full move | writer p95 / longest, full speed | writer p95 / longest, throttled | `db:check` after the drop: first run / later runs |',
   );
   out.push('| --- | ---: | ---: | ---: | ---: |');
   for (const r of results) {
@@ -51,7 +51,7 @@ export function renderBreakdown(results: readonly BreakdownResult[], context: Br
     const writer = (w: BreakdownResult['rows'][number] | undefined) =>
       w?.writer ? `${ms(w.writer.p95Ms)} / ${ms(w.writer.maxMs)}` : 'n/a';
     out.push(
-      `| ${r.label} | ${share} | ${writer(full)} | ${throttled ? `${writer(throttled)} (--max-rate ${r.maxRate})` : 'not run'} | ${seconds(r.dbCheckMs)} |`,
+      `| ${r.label} | ${share} | ${writer(full)} | ${throttled ? `${writer(throttled)} (--max-rate ${r.maxRate})` : 'not run'} | ${r.dbCheck ? `${seconds(r.dbCheck.coldMs)} / ${seconds(r.dbCheck.warmMs)}` : 'n/a'} |`,
     );
   }
   if (context.chain) {
@@ -59,7 +59,7 @@ export function renderBreakdown(results: readonly BreakdownResult[], context: Br
     const all = (xs: number[]) => xs.map((x) => `${x.toFixed(0)} ms`).join(', ');
     out.push(
       '',
-      `The whole migration chain (${c.migrations.length} migrations, \`${c.migrations[0]}\` to \`${c.migrations.at(-1)}\`) applied by \`migrateDatabase\` to an empty database, the migrate call alone, median of ${c.serverMs.length}: PostgreSQL server ${median(c.serverMs).toFixed(0)} ms (${all(c.serverMs)}); PGlite ${median(c.pgliteMs).toFixed(0)} ms (${all(c.pgliteMs)}). \`db:check\` above is the whole command (\`node --import tsx scripts/db-check.ts\`, process start included) on the database \`chats:migrate\` just moved.`,
+      `The whole migration chain (${c.migrations.length} migrations, \`${c.migrations[0]}\` to \`${c.migrations.at(-1)}\`) applied by \`migrateDatabase\` to an empty database, the migrate call alone, median of ${c.serverMs.length}: PostgreSQL server ${median(c.serverMs).toFixed(0)} ms (${all(c.serverMs)}); PGlite ${median(c.pgliteMs).toFixed(0)} ms (${all(c.pgliteMs)}). \`db:check\` above is the whole command (\`node --import tsx scripts/db-check.ts\`, process start included) on the database \`chats:migrate\` just moved, after \`db:migrate\` applied the drop (clean, every check doing its work): its first run after an install initialises PGlite for \`live-catalog\`'s reference and keeps a dump of it in \`node_modules/.cache\`; later runs load that dump.`,
     );
   }
   out.push('', breakdownEnd);
