@@ -6,10 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // Files run in parallel, each on its own database. Three workers on two cores: a third of a
-    // two-worker run was waiting (on child processes, the server, checkpoints), not computing; idle,
-    // vitest took 96 s with three against 108 s with two.
-    maxWorkers: 3,
+    // Files run in parallel, each on its own database; two workers match the two cores we have.
+    maxWorkers: 2,
     // The files of a worker share its loaded modules (src/ is imported and transformed once per
     // worker, not once per file: vitest's "import" time went from 31 s to 6 s) and what src/ caches per
     // process, such as db:check's reference catalog built on an in-memory PGlite. Safe here because no

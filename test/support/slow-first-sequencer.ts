@@ -4,7 +4,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The files that take longest against a server, longest first, as measured on this 2-core machine
- * (vitest's per-file durations). The workers take files from one queue; a slow file picked up last
+ * (vitest's per-file durations). Two workers take files from one queue; a slow file picked up last
  * runs alone at the end while the other core idles, so these start first. `consumer` comes first
  * because it builds the run's one `npm pack` (see packed-package.ts) that the other packing files
  * then find ready, and `pglite-default` beside it because it needs no pack.
