@@ -10,7 +10,7 @@ export interface MessageBatchCounts {
   sources: number;
 }
 
-const authorType = authorTypeOfRole('cm.role');
+export const authorType = authorTypeOfRole('cm.role');
 
 /**
  * The legacy message cm and the move's copy m differ under the mapping. author_type as text: the = of
@@ -175,7 +175,7 @@ export async function moveMessageBatch(
 }
 
 /** Deletes the copies `ids` whose legacy message is gone now; returns how many. */
-async function withdrawCopiesOfDeleted(tx: Queryable, ids: readonly string[]): Promise<number> {
+export async function withdrawCopiesOfDeleted(tx: Queryable, ids: readonly string[]): Promise<number> {
   const row = await queryRow<{ n: number }>(
     tx,
     sql`with gone as (

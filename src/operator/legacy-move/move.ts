@@ -15,6 +15,7 @@ import { type BlockRange, tableBlocks } from './block-range.js';
 import { buildPendingIndexes, tryDropDeferrableIndexes } from './deferred-indexes.js';
 import { nextUpperBound } from './keyset.js';
 import { deleteGoneMessages, goneMessages, messageWork, moveMessageBatch } from './move-messages.js';
+import { moveFirstRunMessageBatch } from './move-messages-first-run.js';
 import { moveSessionBatch, sessionsToMove, sessionsToMoveIn } from './move-sessions.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import {
@@ -255,8 +256,14 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
             },
             { label: 'the search for messages to move' },
           );
+    // A first run before go-live has no copy to rewrite: its batches only insert (move-messages-first-run.ts).
+    const moveBatch =
+      firstRun && !live
+        ? moveFirstRunMessageBatch
+        : (tx: Parameters<typeof moveMessageBatch>[0], blocks: BlockRange) =>
+            moveMessageBatch(tx, blocks, live);
     await forEachBlockRange(db, 'chat_messages', step, work?.batches, async (blocks) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
+      const c = await inBatchTransaction(ctx, (tx) => moveBatch(tx, blocks), {
         indexProbes: true,
         // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
         // conversation the sync bumped meanwhile waits for it and re-checks, where REPEATABLE READ

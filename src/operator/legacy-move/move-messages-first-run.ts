@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm';
+import { type Queryable, queryRow } from '../../app/database.js';
+import { type BlockRange, inBlocks } from './block-range.js';
+import { asUtc, nullContentReplacement } from './mapping.js';
+import { authorType, type MessageBatchCounts, withdrawCopiesOfDeleted } from './move-messages.js';
+
+/**
+ * moveMessageBatch for a first run (the ledger was empty when the run began): the same copies and
+ * ledger rows, without its two primary-key probes per legacy message (into messages and the ledger)
+ * that only serve to find copies to rewrite. A first run has none: before it nothing was moved, the
+ * sync keeps every copy it or this run wrote equal to its legacy message, and a copy the sync missed
+ * (it was off) is the next run's to rewrite, as a copy stale after its batch already is.
+ *
+ * Every legacy message of a moved session goes in by INSERT ... ON CONFLICT DO NOTHING, and a ledger
+ * row is written only for the copies this statement inserted, so whatever else holds the id is left
+ * alone: the sync's copy (it wrote its own ledger row), or the new app's message that the reverse sync
+ * wrote back into chat_messages (a message born new has no ledger row, and must not get one). The
+ * sync's tombstone (an old-app delete of a message this statement read) is met as in moveMessageBatch:
+ * the ledger insert finds it and does nothing, and the copy is withdrawn by a later statement that
+ * sees the delete.
+ */
+export async function moveFirstRunMessageBatch(
+  tx: Queryable,
+  blocks: BlockRange,
+): Promise<MessageBatchCounts> {
+  const written = await queryRow<{ inserted: number; sources: number; tombstoned: string[] }>(
+    tx,
+    sql`
+    with src as (
+      select cm.id, cm.session_id, ${authorType} as author_type,
+             coalesce(cm.content, ${nullContentReplacement}) as content, cm.content is null as content_was_null,
+             cm.tool_calls, cm.reasoning, cm.model, cm.metadata, ${asUtc('cm.created_at')} as created_at
+      from chat_messages cm
+      join legacy_chat_moved_sessions ls on ls.session_id = cm.session_id
+      where ${inBlocks('cm', blocks)}
+    ),
+    inserted as (
+      insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
+        metadata, created_at)
+      select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
+      from src
+      on conflict (id) do nothing
+      returning id
+    ),
+    ledger_inserted as (
+      insert into legacy_chat_moved_messages (message_id, content_was_null)
+      select s.id, s.content_was_null from src s
+      -- IS TRUE keeps the IN a hashed subplan: as a semi-join it would be a nested loop (hash joins
+      -- are off for the batch), 5000 x 5000 comparisons.
+      where (s.id in (select i.id from inserted i)) is true
+      on conflict (message_id) do nothing
+      returning message_id
+    )
+    select (select count(*) from inserted)::int as inserted, (select count(*) from src)::int as sources,
+           -- Inserted, but the ledger insert met a row: the sync's tombstone (the ledger was empty when
+           -- the run began, and the only other writer of a ledger row without its copy is the sync's
+           -- delete). pg_catalog's array_agg, as in moveMessageBatch (security-planted-objects).
+           (select coalesce(pg_catalog.array_agg(i.id::text), '{}') from inserted i
+             where i.id not in (select l.message_id from ledger_inserted l)) as tombstoned`,
+  );
+  const tombstoned = written.tombstoned;
+  const withdrawn = tombstoned.length === 0 ? 0 : await withdrawCopiesOfDeleted(tx, tombstoned);
+  return { messagesInserted: written.inserted - withdrawn, messagesUpdated: 0, sources: written.sources };
+}
