@@ -367,7 +367,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const lost = moveLockLost(error, lock.pid);
     // A run that failed midway (not killed) builds what it deferred before it gives up, waiting no longer
     // than a batch does for a lock (a batch that gave up on one would make the build wait for it too);
-    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
+    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or chats:rollback does.
     if (indexesDeferred && !lost)
       await buildPendingIndexes(db, { lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs }).catch(
         () => {},

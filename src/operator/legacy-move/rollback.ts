@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
 import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
 import { buildPendingIndexes } from './deferred-indexes.js';
-import { LegacyMoveRefusedError } from './errors.js';
+import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
 import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
 import { assertReadyToMove } from './preconditions.js';
@@ -78,7 +78,10 @@ export async function rollbackLegacyMove(
     // idx_messages_conversation_id, and without it each one would scan the whole table.
     // Waiting no longer than a batch for a lock: if a transaction holds the table, the rollback goes on
     // without them (slower, as correct), and the next command builds them.
-    await buildPendingIndexes(db, { lockTimeoutMs: ctx.lockTimeoutMs }).catch(() => {});
+    // Only the lock timeout is let go: any other error (a lost connection, a full disk) ends the rollback.
+    await buildPendingIndexes(db, { lockTimeoutMs: ctx.lockTimeoutMs }).catch((error: unknown) => {
+      if (databaseErrorOf(error)?.code !== '55P03') throw error;
+    });
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {
       conversationsDeleted: 0,
