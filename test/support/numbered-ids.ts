@@ -1,6 +1,6 @@
 /**
  * The ids of the query tests' generated rows: conversation n is 00000000-0000-4000-8000-<n, 12 digits>,
- * move n 20000000-..., employee n 10000000-... (their SQL builds the same ids with lpad).
+ * move n 20000000-... (their SQL builds the same ids with lpad).
  */
 const numbered = (prefix: string) => (n: number) =>
   `${prefix}-0000-4000-8000-${n.toString().padStart(12, '0')}`;
