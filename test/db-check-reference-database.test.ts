@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
 import { openReferenceDatabase, referenceDumpFile } from '../src/repo/drift/reference-database.js';
 
 // live-catalog applies the chain to an empty PGlite opened through openReferenceDatabase; the dump it
@@ -55,5 +57,29 @@ describe('the reference database of live-catalog', () => {
     await opened.close();
     expect(answer.rows).toEqual([{ one: 1 }]);
     expect([...readFileSync(dump).subarray(0, 2)]).toEqual(gzipMagic);
+  });
+});
+
+describe("the same dump in a data directory (the test kit's PGlite folders)", () => {
+  it('fills a new folder with an empty database that stays there, and refuses a folder holding files', async () => {
+    const root = repositoryRoot();
+    const dumpFile = referenceDumpFile(root) as string;
+    // The first one writes the dump, the second one loads it: both must be empty databases of their own.
+    for (const name of ['first', 'second']) {
+      const dataDir = join(root, name);
+      const opened = await openEmptyPglite({ dumpFile, dataDir });
+      await opened.exec(`create table made_in_${name} (id int)`);
+      await opened.close();
+      expect(existsSync(dumpFile)).toBe(true);
+      const reopened = await PGlite.create(dataDir);
+      const tables = await reopened.query<{ relname: string }>(
+        "select relname from pg_catalog.pg_class where relname like 'made_in_%' order by 1",
+      );
+      await reopened.close();
+      expect(tables.rows.map((r) => r.relname)).toEqual([`made_in_${name}`]);
+    }
+    await expect(openEmptyPglite({ dumpFile, dataDir: join(root, 'first') })).rejects.toThrow(
+      `${join(root, 'first')} is not empty: an empty PGlite database needs a new folder.`,
+    );
   });
 });
