@@ -3,11 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/app/database.js';
+import { type Database, queryRow } from '../src/app/database.js';
 import { readableError } from '../src/app/errors/index.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
-import { insertLegacyDataset, rollbackLegacyMove } from '../src/operator/legacy-move/index.js';
+import {
+  insertLegacyDataset,
+  moveLegacyChats,
+  rollbackLegacyMove,
+} from '../src/operator/legacy-move/index.js';
 import { expectCouldNotRun } from './support/hostile-use.js';
 import { checksums } from './support/legacy-rows.js';
 import { runInProcess } from './support/run.js';
@@ -77,6 +81,44 @@ describe('bad flags are refused before the first write', () => {
     expectCouldNotRun(validate, 'chats:validate', { mentions: ['--limit must be at most 2147483647'] });
     const rollback = await runInProcess('chats-rollback.ts', ['--batch-size', '1e9'], database.env);
     expectCouldNotRun(rollback, 'chats:rollback', { mentions: ['positive whole number'] });
+  });
+
+  it('chats:rollback --max-rate / --pause: bad values refused before the first removal; good ones throttle a full rollback', async () => {
+    await withDatabase((db) => moveLegacyChats(db));
+    try {
+      const moved = await withDatabase(checksums);
+      const bad: [string[], string][] = [
+        [['--max-rate', '0'], '--max-rate must be a positive whole number, not "0"'],
+        [['--pause=-5'], '--pause must be a whole number of 0 or more, not "-5"'],
+      ];
+      for (const [args, mention] of bad) {
+        const result = await runInProcess('chats-rollback.ts', args, database.env);
+        expectCouldNotRun(result, 'chats:rollback', {
+          mentions: [mention, 'npm run chats:rollback -- --help'],
+        });
+        expect(await withDatabase(checksums)).toEqual(moved);
+      }
+      const rolled = await runInProcess(
+        'chats-rollback.ts',
+        ['--max-rate', '100000', '--pause', '1', '--batch-size', '5', '--json'],
+        database.env,
+      );
+      expect({ code: rolled.code, stderr: rolled.stderr }).toEqual({ code: 0, stderr: '' });
+      // 11 conversations in batches of 5 (three, then one that finds none left), then the one orphan's
+      // archive row (one batch, then one that finds none): six batches, each followed by its pause.
+      expect(JSON.parse(rolled.stdout)).toMatchObject({
+        conversationsDeleted: 11,
+        archiveDeleted: 1,
+        batches: 6,
+      });
+      expect(
+        await withDatabase((db) =>
+          queryRow<{ n: number }>(db, sql`select count(*)::int as n from legacy_chat_moved_sessions`),
+        ),
+      ).toEqual({ n: 0 });
+    } finally {
+      await withDatabase((db) => rollbackLegacyMove(db));
+    }
   });
 
   it('DATABASE_URL set but empty is refused, not taken for the embedded database', async () => {

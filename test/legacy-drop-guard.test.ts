@@ -1,14 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { tablesIn } from './support/catalog.js';
-import { count, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
+import {
+  count,
+  createLegacyTables,
+  insertMessage,
+  insertMove,
+  insertSession,
+} from './support/legacy-rows.js';
+import { runDrizzleKit, runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -19,7 +25,6 @@ import {
 // The contract step: plain drizzle-kit migrate on a legacy database whose chats are not moved must
 // fail with a message naming the commands, and leave nothing behind; after the move it applies.
 
-const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 const legacyTables = ['chat_messages', 'chat_sessions', 'employees', 'moves', 'users'];
 
 let database: TestDatabase;
@@ -47,9 +52,7 @@ describe('the guarded drop', () => {
   // drop runs in process, as the library (the commands are tested on their own elsewhere).
   it('plain drizzle-kit migrate on an unmoved legacy database fails, names the commands, leaves no new table', async () => {
     await withDb(async (db) => {
-      for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
-        await db.execute(sql.raw(statement));
-      }
+      await createLegacyTables(db);
       const { moveId } = await insertMove(db, 'owner@example.com');
       const session = await insertSession(db, { moveId });
       await insertMessage(db, session);

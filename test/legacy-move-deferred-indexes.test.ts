@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRow, queryRows } from '../src/app/database.js';
+import { postgresErrorOf } from '../src/app/errors/postgres-error.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import {
@@ -255,24 +256,84 @@ describe('messages indexes built after a first load', () => {
   );
 
   it.skipIf(!hasServer)(
-    `SIGKILL mid-load, then db:check: it builds the indexes before it checks ${serverOnlyReason}`,
+    `SIGKILL mid-load, then db:check: it reports the missing indexes with db:migrate as the fix and builds nothing; while a mover holds the lock, it says to wait ${serverOnlyReason}`,
     async () => {
       const left = await killMidLoad();
-      // db:check waits for no lock: the killed mover's backend may hold it a moment longer (until the
-      // server notices its client is gone), and db:check would leave the indexes to it.
       await waitForMoverLockFree(observer);
+      const names = deferrableIndexes.map((i) => i.name).join(', ');
       const check = await runInProcess('db-check.ts', ['--only', 'live-schema'], database.env);
-      expect(check.stderr).toBe(
-        `db:check: built again the indexes of messages that a stopped chats:migrate left missing: ${deferrableIndexes.map((i) => i.name).join(', ')}.\n`,
-      );
-      // At the expand step live-schema says only that the drop is still to come (clean after it: below).
+      expect({ code: check.code, stderr: check.stderr }).toEqual({ code: 1, stderr: '' });
+      // At the expand step live-schema also says the drop is still to come; the indexes are told once.
       expect(check.stdout).toMatch(
         /^live-schema: database: is behind the migrations: \d{4}_drop_legacy_chats not applied yet/,
       );
-      expect(check.stdout).not.toMatch(/idx_messages/);
+      expect(check.stdout).toContain(
+        `live-schema: database: messages lacks indexes the migrations created: ${names}. A chats:migrate stopped during its first load (it drops them for the load and builds them after) left them so. Fix: run \`npm run db:migrate\``,
+      );
+      expect(check.stdout.match(/idx_messages/g)?.length).toBe(deferrableIndexes.length);
+      // A gate only reads: nothing was built.
+      expect((await pendingIndexes(observer.db)).map((p) => p.name)).toEqual(
+        deferrableIndexes.map((i) => i.name),
+      );
+
+      const holder = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      try {
+        const [held] = await holder<{ pid: number }[]>`select pg_backend_pid() as pid
+          from (select pg_advisory_lock(pg_catalog.hashtextextended(${moverLockName}, 0))) l`;
+        const waiting = await runInProcess('db-check.ts', ['--only', 'live-schema'], database.env);
+        expect(waiting.code).toBe(1);
+        expect(waiting.stdout).toContain(
+          `messages lacks indexes the migrations created: ${names}, while a chats:migrate (backend ${held?.pid}, holding the move lock) is loading: it builds them when its load ends. Fix: wait for that chats:migrate to finish`,
+        );
+      } finally {
+        await holder.end();
+      }
+
+      // The fix it names works from here.
+      const migrate = await runInProcess('db-migrate.ts', ['--to', expandStepTag()], database.env);
+      expect({ code: migrate.code, stderr: migrate.stderr }).toEqual({ code: 0, stderr: '' });
       await expectIndexesAsMigrated();
+      const again = await runInProcess('db-check.ts', ['--only', 'live-schema'], database.env);
+      expect(again.stdout).not.toMatch(/idx_messages/);
       // The rows the killed run committed are untouched.
       expect((await counts()).messages).toBe(left.messages);
+    },
+  );
+
+  it.skipIf(!hasServer)(
+    `chats:rollback goes on without the indexes when their build waits too long for a lock, and stops on any other failure of the build ${serverOnlyReason}`,
+    async () => {
+      await killMidLoad();
+      await waitForMoverLockFree(observer);
+      const [first] = deferrableIndexes;
+      if (!first) throw new Error('no deferrable index');
+      // A table holding the first index's name: its CREATE INDEX fails with 42P07, not a lock timeout.
+      await observer.db.execute(sql.raw(`create table "${first.name}" (x int)`));
+      try {
+        const refused = await rollbackLegacyMove(observer.db, { wait: true }).catch(
+          (error: unknown) => error,
+        );
+        expect(postgresErrorOf(refused)).toMatchObject({
+          code: '42P07',
+          message: `relation "${first.name}" already exists`,
+        });
+        expect((await counts()).messages).toBeGreaterThan(0);
+      } finally {
+        await observer.db.execute(sql.raw(`drop table "${first.name}"`));
+      }
+
+      // A transaction holding messages: the concurrent build times out on its lock and the rollback goes on.
+      const admin = postgres(database.url ?? '', { max: 1, onnotice: () => {} });
+      try {
+        await admin.begin(async (tx) => {
+          await tx`lock table messages in share update exclusive mode`;
+          const rolled = await rollbackLegacyMove(observer.db, { wait: true, lockTimeoutMs: 200 });
+          expect(rolled.messagesDeleted).toBeGreaterThan(0);
+        });
+      } finally {
+        await admin.end();
+      }
+      expect(await counts()).toMatchObject({ messages: 0, ledger: 0 });
     },
   );
 

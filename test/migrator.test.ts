@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import { tablesIn } from './support/catalog.js';
-import { repoRoot, runDrizzleKit, runInProcess } from './support/run.js';
+import { createLegacyTables } from './support/legacy-rows.js';
+import { runDrizzleKit, runInProcess } from './support/run.js';
 import {
   createTestDatabase,
   hasServer,
@@ -14,7 +13,6 @@ import {
 } from './support/test-database.js';
 
 const tags = readMigrations().map((m) => m.tag);
-const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 
 let database: TestDatabase;
 
@@ -177,9 +175,7 @@ describe('db:baseline', () => {
 async function buildLegacyByHand(): Promise<void> {
   const handle = await database.open();
   try {
-    for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
-      await handle.db.execute(sql.raw(statement));
-    }
+    await createLegacyTables(handle.db);
   } finally {
     await handle.close();
   }

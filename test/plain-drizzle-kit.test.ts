@@ -1,12 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { drizzleKitPrecheck } from '../src/repo/commands/drizzle-kit-precheck.js';
-import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runDrizzleKit } from './support/run.js';
+import { createLegacyTables, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
+import { runDrizzleKit } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Plain `npx drizzle-kit migrate` (not db:migrate) on a legacy database never adopted: drizzle-kit
@@ -14,7 +14,6 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 // drizzle.config.ts refuses first (scripts/drizzle-kit-precheck.ts), naming db:baseline, and nothing
 // is written; 0000 is untouched, so no applied hash changes.
 
-const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 let database: TestDatabase;
 
 beforeEach(async () => {
@@ -41,9 +40,7 @@ const refusal =
 describe('plain drizzle-kit migrate on an unadopted legacy database', () => {
   it('refuses naming db:baseline and leaves no drizzle schema behind', async () => {
     await use(async (db) => {
-      for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
-        await db.execute(sql.raw(statement));
-      }
+      await createLegacyTables(db);
       const { moveId } = await insertMove(db, 'kit@example.com');
       await insertMessage(db, await insertSession(db, { moveId }));
     });

@@ -15,6 +15,7 @@ import {
 } from '../src/app/queries/index.js';
 import type { ConversationStatus } from '../src/app/schema/index.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
+import { conversationId, moveId } from './support/numbered-ids.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // A moderate data set: 4,000 conversations in 400 moves, about 25k messages whose times interleave
@@ -24,8 +25,6 @@ let database: TestDatabase;
 let handle: DatabaseHandle;
 let db: Database;
 
-const conversationId = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
-const moveId = (n: number) => `20000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
 const numberOf = (id: string) => Number(id.slice(-12));
 const bigConversation = conversationId(0);
 const statuses: ConversationStatus[] = ['active', 'archived', 'closed'];

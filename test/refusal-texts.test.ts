@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { sql } from 'drizzle-orm';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counted } from '../src/app/counted.js';
 import { initdbDumpFile, openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
 import { withLockRetries } from '../src/deploy/lock-retries.js';
 import { openDatabase } from '../src/operator/connect.js';
-import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
+import { createLegacyTables, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { expectNoSlips, messageSlips } from './support/message-rules.js';
 import { repoRoot, runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -15,8 +14,6 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 // The classes of slip issue 14 listed, over the commands' refusals and reports: no "..", no
 // "1 sessions", and on the embedded PGlite database no DATABASE_URL named as if it were set. The
 // hostile-use suites hold every refusal they meet to the same rules (test/support/message-rules.ts).
-
-const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 
 describe('the rules themselves', () => {
   it.each([
@@ -63,9 +60,7 @@ describe('on the embedded PGlite database (DATABASE_URL unset)', () => {
     }
     const handle = await openDatabase({ pgliteDir: dir });
     try {
-      for (const statement of legacyBeforeSql.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
-        await handle.db.execute(sql.raw(statement));
-      }
+      await createLegacyTables(handle.db);
     } finally {
       await handle.close();
     }

@@ -15,6 +15,7 @@ import { conversationsAppRole } from '../src/app/schema/index.js';
 import { type Transaction, withUser } from '../src/app/security/with-user.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
+import { conversationId, moveId } from './support/numbered-ids.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // Issue 17: under row-level security the hot queries must return what they return as the owner (for
@@ -25,8 +26,7 @@ let database: TestDatabase;
 let handle: DatabaseHandle;
 let db: Database;
 
-const conversationId = (n: number) => `00000000-0000-4000-8000-${n.toString().padStart(12, '0')}`;
-const moveOf = (n: number) => `20000000-0000-4000-8000-${(n % 200).toString().padStart(12, '0')}`;
+const moveOf = (n: number) => moveId(n % 200);
 const big = conversationId(0);
 
 /** The kinds of user issue 17 measures, each with the conversation a1/a2 read. */

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../src/app/database.js';
 import { baselineLegacyDatabase } from '../src/deploy/baseline.js';
@@ -8,8 +5,14 @@ import { expandStepTag } from '../src/deploy/expand-step.js';
 import { migrateDatabase } from '../src/deploy/migrate.js';
 import type { StoryPhase } from '../src/deploy/story.js';
 import { moveLegacyChats } from '../src/operator/legacy-move/index.js';
-import { insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
-import { repoRoot, runInProcess } from './support/run.js';
+import {
+  createLegacyTables,
+  insertMessage,
+  insertMove,
+  insertSession,
+  runStatements,
+} from './support/legacy-rows.js';
+import { runInProcess } from './support/run.js';
 import {
   createServerTestDatabase,
   createTestDatabase,
@@ -24,7 +27,6 @@ import {
 // The commands run in process (runInProcess: the same run() the scripts/ shims call, with the
 // database's environment); command-process.test.ts covers what a real process adds.
 
-const legacyBeforeSql = readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8');
 const databases: TestDatabase[] = [];
 // Each test below runs several commands, and each opens the database (a PGlite folder takes seconds
 // to open on a loaded machine): a budget for that work, not a wait on a race.
@@ -43,12 +45,6 @@ async function legacyData(db: Queryable): Promise<void> {
   await insertMessage(db, orphan, { content: 'No move for me' });
 }
 
-async function buildByHand(db: Queryable, ddl: string): Promise<void> {
-  for (const statement of ddl.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
-    await db.execute(sql.raw(statement));
-  }
-}
-
 const appTablesDdl = `
   CREATE TABLE users (id text PRIMARY KEY, email text NOT NULL UNIQUE, display_name text, created_at timestamptz DEFAULT now());
   CREATE TABLE employees (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL, department text);
@@ -57,33 +53,33 @@ const appTablesDdl = `
 /** How to bring a fresh database into each state, with the library (the walk itself uses the commands). */
 const states: Record<StoryPhase, ((db: Database) => Promise<void>) | undefined> = {
   empty: async () => {},
-  'host-unadopted': async (db) => buildByHand(db, appTablesDdl),
+  'host-unadopted': async (db) => runStatements(db, appTablesDdl),
   'legacy-unadopted': async (db) => {
-    await buildByHand(db, legacyBeforeSql);
+    await createLegacyTables(db);
     await legacyData(db);
   },
   'incomplete-legacy': undefined,
   baselined: async (db) => {
-    await buildByHand(db, legacyBeforeSql);
+    await createLegacyTables(db);
     await legacyData(db);
     await baselineLegacyDatabase(db);
   },
   expanding: undefined,
   expanded: async (db) => {
-    await buildByHand(db, legacyBeforeSql);
+    await createLegacyTables(db);
     await legacyData(db);
     await baselineLegacyDatabase(db);
     await migrateDatabase(db, { to: expandStepTag() });
   },
   moved: async (db) => {
-    await buildByHand(db, legacyBeforeSql);
+    await createLegacyTables(db);
     await legacyData(db);
     await baselineLegacyDatabase(db);
     await migrateDatabase(db, { to: expandStepTag() });
     await moveLegacyChats(db);
   },
   dropped: async (db) => {
-    await buildByHand(db, legacyBeforeSql);
+    await createLegacyTables(db);
     await legacyData(db);
     await baselineLegacyDatabase(db);
     await migrateDatabase(db, { to: expandStepTag() });

@@ -1,12 +1,16 @@
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as schema from './schema/index.js';
+import type { Transaction } from './security/with-user.js';
 
 /**
  * Any drizzle PostgreSQL database: postgres.js against a server, or embedded PGlite. Library code
  * takes this, so one implementation serves both.
  */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open transaction of a Database (what its `transaction` callback receives). */
+export type DatabaseTransaction = Transaction<typeof schema>;
 
 /** A database or an open transaction on it: both run queries the same way. */
 export type Queryable = Pick<Database, 'execute'>;

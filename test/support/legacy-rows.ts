@@ -1,9 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../../src/app/database.js';
 import type { DatabaseHandle } from '../../src/operator/connect.js';
 import { moveTargetTables as movedTables } from '../../src/operator/legacy-move/preconditions.js';
+import { repoRoot } from './run.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** Runs `ddl`, statement by statement (PGlite's extended protocol takes one at a time). */
+export async function runStatements(db: Queryable, ddl: string): Promise<void> {
+  for (const statement of ddl.split(';').filter((s) => s.replace(/--.*$/gm, '').trim())) {
+    await db.execute(sql.raw(statement));
+  }
+}
+
+/** The app's database before this package: users, employees, moves and the legacy chat tables, empty. */
+export async function createLegacyTables(db: Queryable): Promise<void> {
+  await runStatements(db, readFileSync(resolve(repoRoot, 'test/fixtures/legacy-before.sql'), 'utf8'));
+}
 
 /**
  * A fresh database at the expand step (legacy tables, new tables, ledger), with one open connection.

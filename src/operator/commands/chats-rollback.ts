@@ -2,12 +2,13 @@ import { readableError, rollbackLegacyMove } from '../legacy-move/index.js';
 import { defineCommand } from './command.js';
 import { withDatabase } from './database.js';
 import { exitCode } from './exit-code.js';
-import { positiveInteger } from './move-flags.js';
+import { positiveInteger, wholeNumber } from './move-flags.js';
 import { formatRollback, retryLine } from './move-output.js';
 import { withHeartbeat } from './progress.js';
 
 const help = `
-Usage: npm run chats:rollback -- [--batch-size <n>] [--lock-timeout <ms>] [--wait] [--json]
+Usage: npm run chats:rollback -- [--batch-size <n>] [--lock-timeout <ms>] [--max-rate <rows/s>]
+                                 [--pause <ms>] [--wait] [--json]
 
 Removes what chats:migrate created: its conversations with their messages and participants, its
 ledger, and the archive rows of orphans whose legacy session still exists. The legacy tables are left
@@ -19,6 +20,10 @@ participants the new app wrote (it would delete them).
   --lock-timeout <ms>
                      lock_timeout of each batch; a batch that times out is retried up to 4 times
                      with a growing pause, each retry a line on stderr; then exit 2 (default 5000)
+  --max-rate <rows/s>
+                     at most this many rows (conversations, messages, archive rows) removed per
+                     second, averaged over the run: it sleeps between batches, holding no lock
+  --pause <ms>       wait this long after every batch as well (default 0)
   --wait             if a chats:migrate runs, wait for it (default: refuse)
   --json             print the result as JSON
   --help             show this help
@@ -35,6 +40,8 @@ export const chatsRollback = defineCommand({
   flags: {
     'batch-size': { type: 'string' },
     'lock-timeout': { type: 'string' },
+    'max-rate': { type: 'string' },
+    pause: { type: 'string' },
     wait: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -43,6 +50,8 @@ export const chatsRollback = defineCommand({
   parse: (flags) => ({
     batchSize: positiveInteger('batch-size', flags['batch-size']),
     lockTimeoutMs: positiveInteger('lock-timeout', flags['lock-timeout']),
+    maxRate: positiveInteger('max-rate', flags['max-rate']),
+    pauseMs: wholeNumber('pause', flags.pause),
     wait: flags.wait,
     json: flags.json ?? false,
   }),
@@ -52,6 +61,8 @@ export const chatsRollback = defineCommand({
         rollbackLegacyMove(handle.db, {
           batchSize: params.batchSize,
           lockTimeoutMs: params.lockTimeoutMs,
+          maxRate: params.maxRate,
+          pauseMs: params.pauseMs,
           wait: params.wait,
           onRetry: (r) => io.stderr.write(`chats:rollback: ${retryLine(r)}\n`),
         }),

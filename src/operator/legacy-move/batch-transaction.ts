@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { counted } from '../../app/counted.js';
-import { type Database, queryRows } from '../../app/database.js';
+import { type Database, type DatabaseTransaction, queryRows } from '../../app/database.js';
 import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
-
-type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /** A batch that failed for a reason that left it undone (a lock wait, a conflict) and runs again. */
 export interface BatchRetry {
@@ -70,7 +68,7 @@ export class BatchLockTimeoutError extends LegacyMoveRefusedError {
  */
 export async function inBatchTransaction<T>(
   ctx: BatchContext,
-  body: (tx: Transaction) => Promise<T>,
+  body: (tx: DatabaseTransaction) => Promise<T>,
   planning: BatchPlanning = {},
 ): Promise<T> {
   const joins = planning.indexProbes ? 'off' : 'on';

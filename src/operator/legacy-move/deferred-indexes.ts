@@ -1,9 +1,9 @@
 import { is, SQL, sql } from 'drizzle-orm';
 import { getTableConfig, IndexedColumn, type PgTable } from 'drizzle-orm/pg-core';
-import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
+import { type Database, type Queryable, queryRows } from '../../app/database.js';
 import { messages } from '../../app/schema/messages.js';
 import { databaseErrorOf } from './errors.js';
-import { moverLockKey } from './mover-lock.js';
+import { tryMoverLock } from './mover-lock.js';
 
 /**
  * The secondary indexes of `messages` that a first run builds after its load instead of maintaining
@@ -100,7 +100,7 @@ export async function tryDropDeferrableIndexes(db: Database, lockTimeoutMs: numb
  * the sync writes the old app's messages into `messages` while the move runs, and a plain CREATE INDEX
  * would hold those writes for the whole build (seconds at 1M rows). Outside any transaction, on the
  * caller's one connection, which must hold the mover lock (so no mover is loading meanwhile). A kill
- * midway leaves an INVALID index or none, which the next call (chats:migrate, db:migrate, db:check)
+ * midway leaves an INVALID index or none, which the next call (chats:migrate, db:migrate, chats:rollback)
  * rebuilds. Returns the names built.
  */
 export async function buildPendingIndexes(
@@ -138,21 +138,18 @@ export type IndexRecovery =
   | { state: 'mover running'; names: string[] };
 
 /**
- * For db:migrate and db:check: the indexes a killed chats:migrate left missing (or INVALID) are built
+ * For db:migrate: the indexes a killed chats:migrate left missing (or INVALID) are built
  * again, unless a mover is running now (it holds the mover lock, and builds them when its load ends).
  * `db` must be one connection (the lock is per session).
  */
 export async function recoverDeferredIndexes(db: Queryable): Promise<IndexRecovery> {
   const pending = await pendingIndexes(db);
   if (pending.length === 0) return { state: 'complete' };
-  const locked = await queryRow<{ locked: boolean }>(
-    db,
-    sql`select pg_catalog.pg_try_advisory_lock(${moverLockKey}) as locked`,
-  );
-  if (!locked.locked) return { state: 'mover running', names: pending.map((p) => p.name) };
+  const lock = await tryMoverLock(db);
+  if (!lock) return { state: 'mover running', names: pending.map((p) => p.name) };
   try {
     return { state: 'rebuilt', names: await buildPendingIndexes(db) };
   } finally {
-    await db.execute(sql`select pg_catalog.pg_advisory_unlock(${moverLockKey})`);
+    await lock.release();
   }
 }

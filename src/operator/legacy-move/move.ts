@@ -10,7 +10,8 @@ import {
   orphansToArchiveIn,
   pruneArchive,
 } from './archive-orphans.js';
-import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { batchRunner } from './batch-runner.js';
+import type { BatchRetry } from './batch-transaction.js';
 import { type BlockRange, tableBlocks } from './block-range.js';
 import { buildPendingIndexes, tryDropDeferrableIndexes } from './deferred-indexes.js';
 import { nextUpperBound } from './keyset.js';
@@ -33,7 +34,7 @@ import {
 } from './options.js';
 import { assertMoveExists, assertReadyToMove } from './preconditions.js';
 import type { KeyRange } from './sql-range.js';
-import { assertThrottle, type ThrottleOptions, throttleDelayMs } from './throttle.js';
+import { assertThrottle, type ThrottleOptions } from './throttle.js';
 
 export type MovePhase = 'sessions' | 'messages' | 'orphans';
 
@@ -155,16 +156,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const { liveAt } = await readCutoverState(db);
     const live = liveAt !== null;
     const started = performance.now();
-    const retries: BatchRetry[] = [];
-    const ctx: BatchContext = {
-      db,
-      pid: lock.pid,
-      lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
-      onRetry: (retry) => {
-        retries.push(retry);
-        options.onRetry?.(retry);
-      },
-    };
+    const runner = batchRunner(db, lock, options);
     const counts = zeroCounts();
     const conversationsKept: string[] = [];
     const sizes = await queryRow<{ sessions: number; messages: number }>(
@@ -173,27 +165,21 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     );
     const total = sizes.sessions + sizes.messages;
     let done = 0;
-    let batches = 0;
-    /** Legacy rows covered by committed batches (the throttle's count; `done` is the progress's). */
-    let covered = 0;
 
-    const afterBatch = async (phase: MovePhase, range: KeyRange | BlockRange, rows: number) => {
-      batches++;
-      done = Math.min(total, done + rows);
-      const seconds = (performance.now() - started) / 1000;
-      const rate = seconds > 0 ? done / seconds : 0;
-      options.onProgress?.({
-        phase,
-        done,
-        total,
-        rowsPerSecond: rate,
-        etaSeconds: rate > 0 ? (total - done) / rate : undefined,
+    const afterBatch = (phase: MovePhase, range: KeyRange | BlockRange, rows: number) =>
+      runner.afterBatch(rows, async (index) => {
+        done = Math.min(total, done + rows);
+        const seconds = (performance.now() - started) / 1000;
+        const rate = seconds > 0 ? done / seconds : 0;
+        options.onProgress?.({
+          phase,
+          done,
+          total,
+          rowsPerSecond: rate,
+          etaSeconds: rate > 0 ? (total - done) / rate : undefined,
+        });
+        await options.onBatch?.({ phase, index, range });
       });
-      await options.onBatch?.({ phase, index: batches, range });
-      covered += rows;
-      const wait = throttleDelayMs(options, covered, performance.now() - started);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    };
 
     // Nothing moved yet: no copy can be stale at the end of this run (one deleted since its batch is
     // the sync's to follow, or the next run's), so the pass that looks for them is skipped.
@@ -206,16 +192,19 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const sessionsWork =
       firstRun || live
         ? undefined
-        : await inBatchTransaction(ctx, (tx) => sessionsToMove(tx, assignMoveId, live), {
-            label: 'the search for sessions to move',
-          });
+        : await runner.step('the search for sessions to move', (tx) =>
+            sessionsToMove(tx, assignMoveId, live),
+          );
     if (sessionsWork !== 0)
       await forEachRange(db, sql`chat_sessions`, sessionsBatch, undefined, async (range, last) => {
         if (sessionsWork !== undefined && !(await sessionsToMoveIn(db, range))) return;
-        const c = await inBatchTransaction(ctx, (tx) => moveSessionBatch(tx, range, assignMoveId, live), {
-          indexProbes: true,
-          label: `sessions batch ${batches + 1}`,
-        });
+        const c = await runner.batch(
+          'sessions batch',
+          (tx) => moveSessionBatch(tx, range, assignMoveId, live),
+          {
+            indexProbes: true,
+          },
+        );
         counts.conversationsInserted += c.conversationsInserted;
         counts.conversationsUpdated += c.conversationsUpdated;
         counts.conversationsDeleted += c.conversationsDeleted;
@@ -238,7 +227,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     // killed run left missing are built before the load. Before go-live they are built after it.
     if (live) await buildPendingIndexes(db);
     else if (options.deferIndexes !== false && (await messagesEmpty(db)))
-      indexesDeferred = await tryDropDeferrableIndexes(db, Math.min(ctx.lockTimeoutMs, deferLockTimeoutMs));
+      indexesDeferred = await tryDropDeferrableIndexes(
+        db,
+        Math.min(runner.context.lockTimeoutMs, deferLockTimeoutMs),
+      );
     const step = await blocksPerBatch(db, 'chat_messages', batchSize, sizes.messages);
     // After a first run (and before go-live), one set-based pass finds the batches with work and counts
     // the copies to delete; only those batches run. A first run has no copy to delete (nothing was moved
@@ -247,22 +239,17 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const work =
       firstRun || live
         ? undefined
-        : await inBatchTransaction(
-            ctx,
-            async (tx) => {
-              await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
-              return messageWork(tx, step, live);
-            },
-            { label: 'the search for messages to move' },
-          );
+        : await runner.step('the search for messages to move', async (tx) => {
+            await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
+            return messageWork(tx, step, live);
+          });
     await forEachBlockRange(db, 'chat_messages', step, work?.batches, async (blocks) => {
-      const c = await inBatchTransaction(ctx, (tx) => moveMessageBatch(tx, blocks, live), {
+      const c = await runner.batch('messages batch', (tx) => moveMessageBatch(tx, blocks, live), {
         indexProbes: true,
         // One statement, so one snapshot either way; in READ COMMITTED the last_message_at bump on a
         // conversation the sync bumped meanwhile waits for it and re-checks, where REPEATABLE READ
         // fails the whole batch (over and over while the old app writes into those sessions).
         readCommitted: true,
-        label: `messages batch ${batches + 1}`,
       });
       counts.messagesInserted += c.messagesInserted;
       counts.messagesUpdated += c.messagesUpdated;
@@ -272,14 +259,10 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     if (gone > 0) {
       let after: string | undefined;
       for (;;) {
-        const batch = await inBatchTransaction(
-          ctx,
-          async (tx) => {
-            const ids = await goneMessages(tx, after, batchSize);
-            return { ids, deleted: ids.length ? await deleteGoneMessages(tx, ids) : 0 };
-          },
-          { label: `messages deletion batch ${batches + 1}` },
-        );
+        const batch = await runner.batch('messages deletion batch', async (tx) => {
+          const ids = await goneMessages(tx, after, batchSize);
+          return { ids, deleted: ids.length ? await deleteGoneMessages(tx, ids) : 0 };
+        });
         counts.messagesDeleted += batch.deleted;
         if (batch.ids.length === 0) break;
         const range = { after, upTo: batch.ids.at(-1) };
@@ -298,19 +281,14 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const orphansWork =
       policy !== 'archive' || firstRun || live
         ? undefined
-        : await inBatchTransaction(
-            ctx,
-            async (tx) => {
-              await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
-              return orphansToArchive(tx);
-            },
-            { label: 'the search for orphans to archive' },
-          );
+        : await runner.step('the search for orphans to archive', async (tx) => {
+            await tx.execute(sql`select set_config('work_mem', '64MB', true)`);
+            return orphansToArchive(tx);
+          });
     if (policy === 'archive' && orphansWork !== 0) {
       await forEachRange(db, sql`chat_sessions`, batchSize, orphanFilter, async (range) => {
         if (orphansWork !== undefined && !(await orphansToArchiveIn(db, range))) return;
-        const c = await inBatchTransaction(ctx, (tx) => archiveOrphanBatch(tx, range), {
-          label: `orphans batch ${batches + 1}`,
+        const c = await runner.batch('orphans batch', (tx) => archiveOrphanBatch(tx, range), {
           readCommitted: true,
         });
         counts.archiveInserted += c.archiveInserted;
@@ -318,9 +296,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
         await afterBatch('orphans', range, 0);
       });
     }
-    counts.archiveDeleted += await inBatchTransaction(ctx, (tx) => pruneArchive(tx), {
-      label: 'the archive pruning',
-    });
+    counts.archiveDeleted += await runner.step('the archive pruning', (tx) => pruneArchive(tx));
     // What the move wrote to the drop guard's log (two rows per message) is of no use to a later guard.
     await pruneGuardLog(db);
 
@@ -345,7 +321,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
           orphanPolicy: policy,
           assignMoveId,
           batchSize,
-          batches,
+          batches: runner.batches,
           durationMs: Math.round(performance.now() - started),
           legacy: { sessions: end.sessions, messages: end.messages },
           moved: {
@@ -356,7 +332,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
           counts,
           conversationsKept,
           notMoved: { sessions: await notMovedSessions(tx), messages: await notMovedMessages(tx) },
-          retries,
+          retries: [...runner.retries],
           liveAt,
           leftAsNewAppWrote: live ? await countDifferences(tx, policy === 'keep') : 0,
         };
@@ -367,7 +343,7 @@ export async function moveLegacyChats(db: Database, options: MoveOptions = {}): 
     const lost = moveLockLost(error, lock.pid);
     // A run that failed midway (not killed) builds what it deferred before it gives up, waiting no longer
     // than a batch does for a lock (a batch that gave up on one would make the build wait for it too);
-    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or db:check does.
+    // if it cannot (or the connection went with the lock), the next chats:migrate, db:migrate or chats:rollback does.
     if (indexesDeferred && !lost)
       await buildPendingIndexes(db, { lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs }).catch(
         () => {},

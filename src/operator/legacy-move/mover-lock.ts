@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
 import { isLostConnection, postgresErrorOf } from '../../app/errors/postgres-error.js';
 import { LegacyMoveRefusedError } from './errors.js';
@@ -20,29 +20,55 @@ export interface MoverLock {
  * handle must be one connection (the commands open exactly one; PGlite is one anyway).
  */
 export async function acquireMoverLock(db: Queryable, options: { wait?: boolean } = {}): Promise<MoverLock> {
-  const rows = options.wait
-    ? await queryRows<{ locked: boolean; pid: number }>(
+  const lock = options.wait
+    ? await lockOf(
         db,
         sql`select true as locked, pg_backend_pid() as pid from (select pg_advisory_lock(${key})) as l`,
       )
-    : await queryRows<{ locked: boolean; pid: number }>(
-        db,
-        sql`select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid`,
-      );
-  const row = rows[0];
-  if (!row?.locked) {
+    : await tryMoverLock(db);
+  if (!lock) {
     throw new LegacyMoveRefusedError(
       'another chats:migrate or chats:rollback is running on this database (it holds the move lock). ' +
         'Wait for it to finish, or pass --wait to queue behind it.',
     );
   }
-  const pid = Number(row.pid);
+  return lock;
+}
+
+/**
+ * The move lock if no mover holds it now, else undefined (never waits): for the commands that do a
+ * mover's chores only when no mover is running (db:migrate building indexes a killed run left missing).
+ */
+export async function tryMoverLock(db: Queryable): Promise<MoverLock | undefined> {
+  return lockOf(db, sql`select pg_try_advisory_lock(${key}) as locked, pg_backend_pid() as pid`);
+}
+
+async function lockOf(db: Queryable, query: SQL): Promise<MoverLock | undefined> {
+  const [row] = await queryRows<{ locked: boolean; pid: number }>(db, query);
+  if (!row?.locked) return undefined;
   return {
-    pid,
+    pid: Number(row.pid),
     release: async () => {
       await db.execute(sql`select pg_advisory_unlock(${key})`);
     },
   };
+}
+
+/**
+ * The backend holding the move lock in this database, or undefined: read from pg_locks, taking
+ * nothing, for a check that must not write (db:check). An advisory lock on a bigint key shows its
+ * high 32 bits as classid and its low 32 bits as objid, with objsubid 1.
+ */
+export async function moverLockHolder(db: Queryable): Promise<number | undefined> {
+  const [row] = await queryRows<{ pid: number }>(
+    db,
+    sql`select l.pid from pg_catalog.pg_locks l
+        where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+          and ((l.classid::bigint operator(pg_catalog.<<) 32) operator(pg_catalog.|) l.objid::bigint) = ${key}
+        limit 1`,
+  );
+  return row ? Number(row.pid) : undefined;
 }
 
 /**

@@ -1,13 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRow, queryRows } from '../../app/database.js';
-import { type BatchContext, type BatchRetry, inBatchTransaction } from './batch-transaction.js';
+import { batchRunner } from './batch-runner.js';
+import type { BatchRetry } from './batch-transaction.js';
 import { buildPendingIndexes } from './deferred-indexes.js';
-import { LegacyMoveRefusedError } from './errors.js';
+import { databaseErrorOf, LegacyMoveRefusedError } from './errors.js';
 import { acquireMoverLock, moveLockLost } from './mover-lock.js';
-import { defaultBatchSize, defaultLockTimeoutMs } from './options.js';
+import { defaultBatchSize } from './options.js';
 import { assertReadyToMove } from './preconditions.js';
+import { assertThrottle, type ThrottleOptions } from './throttle.js';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends ThrottleOptions {
   /** Conversations (or archive rows) per batch transaction. Default 5000. */
   batchSize?: number;
   /** lock_timeout of every batch transaction, in ms; a batch that times out is retried. Default 5000. */
@@ -65,20 +67,19 @@ export async function rollbackLegacyMove(
   const batchSize = options.batchSize ?? defaultBatchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new TypeError('batchSize must be a positive integer.');
+  assertThrottle(options);
   await assertReadyToMove(db, 'chats:rollback');
   const lock = await acquireMoverLock(db, { wait: options.wait });
   try {
-    const ctx: BatchContext = {
-      db,
-      pid: lock.pid,
-      lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
-      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-    };
+    const runner = batchRunner(db, lock, options);
     // Indexes a killed first run left missing: a conversation's delete cascades to its messages through
     // idx_messages_conversation_id, and without it each one would scan the whole table.
     // Waiting no longer than a batch for a lock: if a transaction holds the table, the rollback goes on
     // without them (slower, as correct), and the next command builds them.
-    await buildPendingIndexes(db, { lockTimeoutMs: ctx.lockTimeoutMs }).catch(() => {});
+    // Only the lock timeout is let go: any other error (a lost connection, a full disk) ends the rollback.
+    await buildPendingIndexes(db, { lockTimeoutMs: runner.context.lockTimeoutMs }).catch((error: unknown) => {
+      if (databaseErrorOf(error)?.code !== '55P03') throw error;
+    });
     await refuseAppData(db, sql`true`);
     const result: RollbackResult = {
       conversationsDeleted: 0,
@@ -89,62 +90,56 @@ export async function rollbackLegacyMove(
     };
 
     for (;;) {
-      const done = await inBatchTransaction(
-        ctx,
-        async (tx) => {
-          const ids = (
-            await queryRows<{ id: string }>(
-              tx,
-              sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit ${batchSize}`,
-            )
-          ).map((r) => r.id);
-          if (ids.length === 0) return true;
-          const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
-          // The app may have written since the check above: never delete its rows.
-          await refuseAppData(tx, sql`l.session_id = any(${batch})`);
-          const messages = await queryRow<{ n: number }>(
+      // Counted once the batch committed: a batch that runs again must not count twice.
+      const removed = await runner.batch('rollback batch', async (tx) => {
+        const ids = (
+          await queryRows<{ id: string }>(
             tx,
-            sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
+            sql`select session_id::text as id from legacy_chat_moved_sessions order by session_id limit ${batchSize}`,
+          )
+        ).map((r) => r.id);
+        if (ids.length === 0) return undefined;
+        const batch = sql`${`{${ids.join(',')}}`}::uuid[]`;
+        // The app may have written since the check above: never delete its rows.
+        await refuseAppData(tx, sql`l.session_id = any(${batch})`);
+        const messages = await queryRow<{ n: number }>(
+          tx,
+          sql`with gone as (delete from legacy_chat_moved_messages lm using messages m
                             where m.id = lm.message_id and m.conversation_id = any(${batch}) returning 1)
               select count(*)::int as n from gone`,
-          );
-          // Cascades to the conversations' messages, participants and ledger rows.
-          await tx.execute(sql`delete from conversations where id = any(${batch})`);
-          result.conversationsDeleted += ids.length;
-          result.messagesDeleted += messages.n;
-          return false;
-        },
-        { label: `rollback batch ${result.batches + 1}` },
-      );
-      result.batches++;
-      if (done) break;
+        );
+        // Cascades to the conversations' messages, participants and ledger rows.
+        await tx.execute(sql`delete from conversations where id = any(${batch})`);
+        return { conversations: ids.length, messages: messages.n };
+      });
+      await runner.afterBatch(removed ? removed.conversations + removed.messages : 0);
+      if (!removed) break;
+      result.conversationsDeleted += removed.conversations;
+      result.messagesDeleted += removed.messages;
     }
-    await inBatchTransaction(ctx, (tx) =>
+    await runner.step('the ledger cleanup', (tx) =>
       tx.execute(sql`delete from legacy_chat_moved_messages lm
                      where not exists (select 1 from messages m where m.id = lm.message_id)`),
     );
 
     for (;;) {
-      const deleted = await inBatchTransaction(
-        ctx,
-        async (tx) => {
-          const row = await queryRow<{ n: number }>(
-            tx,
-            sql`with gone as (
+      const deleted = await runner.batch('rollback batch', async (tx) => {
+        const row = await queryRow<{ n: number }>(
+          tx,
+          sql`with gone as (
                 delete from chat_session_archive where session_id in (
                   select a.session_id from chat_session_archive a
                   where exists (select 1 from chat_sessions cs where cs.id = a.session_id) limit ${batchSize})
                 returning 1)
               select count(*)::int as n from gone`,
-          );
-          return row.n;
-        },
-        { label: `rollback batch ${result.batches + 1}` },
-      );
-      result.batches++;
+        );
+        return row.n;
+      });
+      await runner.afterBatch(deleted);
       result.archiveDeleted += deleted;
       if (deleted === 0) break;
     }
+    result.batches = runner.batches;
     result.archiveKept = (
       await queryRows<{ id: string }>(
         db,

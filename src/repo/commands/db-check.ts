@@ -8,7 +8,6 @@ import { explain } from '../../operator/commands/explain.js';
 import type { CommandIo } from '../../operator/commands/io.js';
 import { UsageError } from '../../operator/commands/usage-error.js';
 import type { DatabaseHandle } from '../../operator/connect.js';
-import { recoverDeferredIndexes } from '../../operator/legacy-move/deferred-indexes.js';
 import { type CheckName, checkNames, formatFinding } from '../drift/finding.js';
 import { repositoryAt } from '../drift/repository.js';
 import { type CheckReport, databaseChecks, runChecks } from '../drift/run-checks.js';
@@ -54,7 +53,6 @@ export const dbCheck = defineCommand({
         handle = undefined;
       }
     }
-    if (handle) await recoverIndexes(handle, io);
     let report: CheckReport;
     try {
       report = await runChecks(repositoryAt(repositoryRoot(io)), {
@@ -91,29 +89,6 @@ export const dbCheck = defineCommand({
     return exitCode.ok;
   },
 });
-
-/**
- * The secondary indexes of `messages` a chats:migrate killed during its load left missing (or INVALID)
- * are built again (from the schema, CONCURRENTLY) before the checks, so they find the database whole;
- * unless a mover is running, which builds them itself after its load. Told on stderr either way.
- */
-async function recoverIndexes(handle: DatabaseHandle, io: CommandIo): Promise<void> {
-  try {
-    const recovery = await recoverDeferredIndexes(handle.db);
-    if (recovery.state === 'rebuilt')
-      io.stderr.write(
-        `db:check: built again the indexes of messages that a stopped chats:migrate left missing: ${recovery.names.join(', ')}.\n`,
-      );
-    else if (recovery.state === 'mover running')
-      io.stderr.write(
-        `db:check: chats:migrate is running and builds these indexes of messages after its load: ${recovery.names.join(', ')}.\n`,
-      );
-  } catch (error) {
-    io.stderr.write(
-      `db:check: could not build the missing indexes of messages: ${explain('db:check', error).line}\n`,
-    );
-  }
-}
 
 /**
  * The repository db:check checks: the working folder when it is one (npm runs scripts there; a test

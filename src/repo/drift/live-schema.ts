@@ -4,6 +4,7 @@ import * as schema from '../../app/schema/index.js';
 import { hostColumnProblems, hostTables } from '../../deploy/host-tables.js';
 import { readStoryPosition } from '../../deploy/story.js';
 import { CouldNotCheckError, type Finding } from './finding.js';
+import { missingMessagesIndexes } from './missing-messages-indexes.js';
 import { ownedObjects } from './owned-objects.js';
 import { pendingMigrations } from './pending.js';
 import type { Repository } from './repository.js';
@@ -16,6 +17,7 @@ type PushSchema = typeof import('drizzle-kit/api').pushSchema;
  * the app's other tables are not drift.
  */
 export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<Finding[]> {
+  const indexes = await missingMessagesIndexes(db);
   const pending = await pendingMigrations(repo, db);
   if (pending.length > 0) {
     // Comparing a database that is simply behind would list every statement of those migrations.
@@ -27,6 +29,7 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
         message: `is behind the migrations: ${pending.join(', ')} not applied yet, so it cannot be compared with the schema (${position.phase}: ${position.summary})`,
         fix: `run \`${position.next ?? 'npm run db:status'}\` (\`npm run db:status\` names each next step), then db:check again.`,
       },
+      ...indexes.findings,
     ];
   }
   const owned = ownedObjects(schema);
@@ -43,10 +46,13 @@ export async function checkLiveSchema(repo: Repository, db: Queryable): Promise<
     fix: 'restore that column with the type src/app/schema/core.ts gives it (the foreign keys and the owner inference use it).',
   }));
   return [
+    ...indexes.findings,
     ...hostColumns,
     ...statements
       .filter(
         (statement) =>
+          // Told once above, with the command that builds them.
+          !createsIndexNamed(statement, indexes.names) &&
           !dropsForeignObject(statement, owned) &&
           !touchesHostTable(statement, hostIndexes) &&
           !isSecurityStatement(statement),
@@ -79,6 +85,13 @@ async function statementsToMatchSchema(db: Queryable, tables: string[]): Promise
     }
     throw new CouldNotCheckError(`drizzle-kit could not compare the database with the schema: ${message}`);
   }
+}
+
+function createsIndexNamed(statement: string, names: readonly string[]): boolean {
+  const index = /^CREATE INDEX\s+(?:CONCURRENTLY\s+)?(?:IF NOT EXISTS\s+)?"([^"]+)"/i.exec(
+    statement.trim(),
+  )?.[1];
+  return index !== undefined && names.includes(index);
 }
 
 /**
