@@ -25,11 +25,16 @@ import {
 const scriptOf = (name: string) => (name === 'docs:er' ? 'er-diagram.ts' : `${name.replace(':', '-')}.ts`);
 
 describe('every command as a process', () => {
-  it.each(commands.map((c) => c.name))('npm run %s -- --help: usage on stdout, exit 0', async (name) => {
-    const result = await runScript(scriptOf(name), ['--help'], process.env);
-    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(result.stdout).toMatch(new RegExp(`^Usage: npm run ${name}\\b`));
-  });
+  // Concurrent (at most vitest's maxConcurrency at once): independent processes, which can use the core the
+  // other test file leaves idle while it waits for the server.
+  it.concurrent.for(commands.map((c) => c.name))(
+    'npm run %s -- --help: usage on stdout, exit 0',
+    async (name, { expect }) => {
+      const result = await runScript(scriptOf(name), ['--help'], process.env);
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(new RegExp(`^Usage: npm run ${name}\\b`));
+    },
+  );
 
   it('conversations-db lists every command, and refuses an unknown one (exit 2)', async () => {
     const bin = (args: string[]) =>

@@ -44,9 +44,9 @@ async function npm(args: string[], cwd: string) {
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cdb-consumer-'));
-  database = await createTestDatabase('consumer');
-
-  const packed = await packedPackage();
+  // Together: the pack (a build) runs while the server copies the database.
+  const [created, packed] = await Promise.all([createTestDatabase('consumer'), packedPackage()]);
+  database = created;
   packedFiles = packed.files;
 
   app = join(scratch, 'app');
@@ -98,7 +98,8 @@ function importGraph(entries: string[]): { reached: Set<string>; packages: Set<s
   return { reached, packages };
 }
 
-describe('the packed package in an app', () => {
+// Concurrent: the tests that run the app are independent processes on databases of their own.
+describe.concurrent('the packed package in an app', () => {
   it('ships only dist/, drizzle/, README.md, LICENSE and package.json; none of the CLI-only code', () => {
     const outside = packedFiles.filter(
       (path) =>
@@ -144,7 +145,9 @@ describe('the packed package in an app', () => {
     ]);
   });
 
-  it('npx conversations-db runs the operator commands from the app with the shipped migrations', async () => {
+  it('npx conversations-db runs the operator commands from the app with the shipped migrations', async ({
+    expect,
+  }) => {
     const target = await createTestDatabase('consumer_bin');
     try {
       const bin = (args: string[], env: NodeJS.ProcessEnv = target.env) =>
@@ -193,7 +196,9 @@ describe('the packed package in an app', () => {
     expect(importing).toEqual([]);
   });
 
-  it('the test kit gives the app migrated databases that share no rows, and working factories', async () => {
+  it('the test kit gives the app migrated databases that share no rows, and working factories', async ({
+    expect,
+  }) => {
     const env: NodeJS.ProcessEnv = { ...npmEnv() };
     delete env.DATABASE_URL;
     if (testServer.mode === 'server') env.KIT_ADMIN_URL = testServer.adminUrl;
@@ -216,7 +221,9 @@ describe('the packed package in an app', () => {
     expect(tsc.code).toBe(0);
   });
 
-  it('the app migrates its database, writes and reads through the relations, and sees zod reject bad input', async () => {
+  it('the app migrates its database, writes and reads through the relations, and sees zod reject bad input', async ({
+    expect,
+  }) => {
     const result = await run(process.execPath, ['dist/app.js'], database.env, app);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe(
@@ -268,7 +275,9 @@ describe('the packed package in an app', () => {
     }
   });
 
-  it('an app that already owns users, employees and moves adopts its database with the exported migrator', async () => {
+  it('an app that already owns users, employees and moves adopts its database with the exported migrator', async ({
+    expect,
+  }) => {
     const hostDatabase = await createTestDatabase('consumer_host');
     try {
       const result = await run(process.execPath, ['dist/host-app.js'], hostDatabase.env, app);
@@ -289,7 +298,7 @@ describe('the packed package in an app', () => {
     }
   });
 
-  it('the app exits 1 with one readable line when it has no database to use', async () => {
+  it('the app exits 1 with one readable line when it has no database to use', async ({ expect }) => {
     const env = { ...npmEnv() };
     delete env.DATABASE_URL;
     delete env.PGLITE_DATA_DIR;

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
 import { openReferenceDatabase, referenceDumpFile } from '../src/repo/drift/reference-database.js';
 
 // live-catalog applies the chain to an empty PGlite opened through openReferenceDatabase; the dump it
@@ -55,5 +57,28 @@ describe('the reference database of live-catalog', () => {
     await opened.close();
     expect(answer.rows).toEqual([{ one: 1 }]);
     expect([...readFileSync(dump).subarray(0, 2)]).toEqual(gzipMagic);
+  });
+});
+
+describe("the same dump in a data directory (the test kit's PGlite folders)", () => {
+  it('fills a new folder with an empty database that stays there, and refuses a folder holding files', async () => {
+    const root = repositoryRoot();
+    const dumpFile = referenceDumpFile(root) as string;
+    const dataDir = join(root, 'db');
+    // No dump yet: initdb runs in memory, the dump is kept, and the folder is filled from it. (A folder
+    // filled from a dump already kept: refusal-texts.test.ts and the PGlite templates, every run.)
+    const opened = await openEmptyPglite({ dumpFile, dataDir });
+    await opened.exec('create table made_here (id int)');
+    await opened.close();
+    expect([...readFileSync(dumpFile).subarray(0, 2)]).toEqual(gzipMagic);
+    const reopened = await PGlite.create(dataDir);
+    const tables = await reopened.query<{ relname: string }>(
+      "select relname from pg_catalog.pg_class where relname = 'made_here'",
+    );
+    await reopened.close();
+    expect(tables.rows).toEqual([{ relname: 'made_here' }]);
+    await expect(openEmptyPglite({ dumpFile, dataDir })).rejects.toThrow(
+      `${dataDir} is not empty: an empty PGlite database needs a new folder.`,
+    );
   });
 });

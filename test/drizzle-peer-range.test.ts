@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { npmEnv, packedPackage } from './support/packed-package.js';
 import { repoRoot, run } from './support/run.js';
 
@@ -53,8 +53,9 @@ afterAll(() => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe('drizzle-orm 1.0 is refused with a clear message', () => {
-  it('npm install refuses it, naming the supported range', async () => {
+// Concurrent: two installs into apps of their own; npm spends much of an install waiting on the disk.
+describe.concurrent('drizzle-orm 1.0 is refused with a clear message', () => {
+  it('npm install refuses it, naming the supported range', async ({ expect }) => {
     const app = freshApp('strict-app');
     const install = await installWithDrizzle1(app, []);
     expect(install.code).not.toBe(0);
@@ -62,7 +63,9 @@ describe('drizzle-orm 1.0 is refused with a clear message', () => {
     expect(install.stderr).toContain(`peer drizzle-orm@"${peerRange}" from @moveline/conversations-db`);
   }, 300_000);
 
-  it('forced past the peer check, importing the package names the range and what to install', async () => {
+  it('forced past the peer check, importing the package names the range and what to install', async ({
+    expect,
+  }) => {
     const app = freshApp('forced-app');
     const install = await installWithDrizzle1(app, [
       '--legacy-peer-deps',

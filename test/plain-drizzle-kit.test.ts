@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
+import { drizzleKitPrecheck } from '../src/repo/commands/drizzle-kit-precheck.js';
 import { createLegacyTables, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { runDrizzleKit } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -59,5 +63,29 @@ describe('plain drizzle-kit migrate on an unadopted legacy database', () => {
     const again = await runDrizzleKit(['migrate'], database.env);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(refusal);
+  });
+});
+
+describe('the precheck on an embedded database not created yet', () => {
+  it('has nothing to refuse and leaves the folder to drizzle-kit: exit 0, no initdb, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdb-precheck-'));
+    try {
+      let output = '';
+      const write = (text: string) => {
+        output += text;
+      };
+      const { code } = await drizzleKitPrecheck.run([], {
+        stdout: { write },
+        stderr: { write },
+        env: { PGLITE_DATA_DIR: join(dir, 'db') },
+        isTTY: { stdout: false, stderr: false },
+        cwd: dir,
+      });
+      expect({ code, output }).toEqual({ code: 0, output: '' });
+      // Opening it would have run initdb there (seconds) before drizzle-kit starts PGlite again.
+      expect(existsSync(join(dir, 'db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

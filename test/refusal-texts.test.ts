@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counted } from '../src/app/counted.js';
+import { initdbDumpFile, openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
 import { withLockRetries } from '../src/deploy/lock-retries.js';
 import { openDatabase } from '../src/operator/connect.js';
 import { createLegacyTables, insertMessage, insertMove, insertSession } from './support/legacy-rows.js';
 import { expectNoSlips, messageSlips } from './support/message-rules.js';
-import { runInProcess } from './support/run.js';
+import { repoRoot, runInProcess } from './support/run.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // The classes of slip issue 14 listed, over the commands' refusals and reports: no "..", no
@@ -41,7 +42,10 @@ describe('on the embedded PGlite database (DATABASE_URL unset)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   // One PGlite folder, walked from empty to an unadopted legacy database: each command opens it (seconds).
+  // It starts as an empty database loaded from the kept initdb dump (pglite-initdb.ts), not a bare
+  // folder: initdb's seconds buy nothing here (pglite-default.test.ts covers a folder the commands create).
   it('every refusal names the PGlite folder, never an unset DATABASE_URL', async () => {
+    await (await openEmptyPglite({ dumpFile: initdbDumpFile(repoRoot), dataDir: dir })).close();
     const refusals: [string, string[], string][] = [
       ['chats-plan.ts', [], `check that the embedded PGlite database at ${dir} is the one you meant`],
       ['chats-rollback.ts', [], `the embedded PGlite database at ${dir}`],

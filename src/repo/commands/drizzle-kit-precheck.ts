@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readHistory } from '../../deploy/history.js';
 import { readMigrations } from '../../deploy/migration-files.js';
 import { refuseUnadoptedDatabase } from '../../deploy/unadopted.js';
 import { defineCommand } from '../../operator/commands/command.js';
 import { withDatabase } from '../../operator/commands/database.js';
 import { exitCode } from '../../operator/commands/exit-code.js';
+import type { CommandIo } from '../../operator/commands/io.js';
+import { pgliteDataDir } from '../../operator/connection-target.js';
 
 const help = `
 Usage: npx tsx scripts/drizzle-kit-precheck.ts
@@ -24,11 +28,22 @@ export const drizzleKitPrecheck = defineCommand({
   help,
   flags: {},
   parse: () => ({}),
-  execute: (_params, io) =>
-    withDatabase(io, async (handle) => {
+  execute: async (_params, io) => {
+    if (isNewPgliteFolder(io)) return exitCode.ok;
+    return withDatabase(io, async (handle) => {
       if ((await readHistory(handle.db)).length === 0) {
         await refuseUnadoptedDatabase(handle.db, readMigrations());
       }
       return exitCode.ok;
-    }),
+    });
+  },
 });
+
+/**
+ * The embedded database's folder holds no database yet (a first `npx drizzle-kit migrate`): it has no
+ * tables to refuse. Opening it here would run PGlite's initdb (seconds of CPU) in this process, only
+ * for drizzle-kit to start PGlite again in its own; drizzle-kit creates the database itself.
+ */
+function isNewPgliteFolder(io: CommandIo): boolean {
+  return !io.env.DATABASE_URL && !existsSync(join(pgliteDataDir(io.env, io.cwd), 'PG_VERSION'));
+}
