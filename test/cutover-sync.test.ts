@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Queryable, queryRows } from '../src/app/database.js';
+import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { expandStepTag } from '../src/deploy/expand-step.js';
@@ -19,7 +19,7 @@ import {
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
 import { tablesIn } from './support/catalog.js';
-import { legacyThenExpanded, retried, shapesDiffer } from './support/cutover.js';
+import { heldOpen, legacyThenExpanded, retried, shapesDiffer } from './support/cutover.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
 import { rejection } from './support/rejection.js';
 import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
@@ -198,25 +198,6 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(await count(handle.db, `chat_session_archive where session_id = '${next}'`)).toBe(1);
     expect(await failing()).toEqual([]);
   });
-
-  /** An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`. */
-  async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
-    let commit = () => {};
-    const committed = new Promise<void>((resolve) => {
-      commit = resolve;
-    });
-    let written = () => {};
-    const writing = new Promise<void>((resolve) => {
-      written = resolve;
-    });
-    const done = db.transaction(async (tx) => {
-      await write(tx);
-      written();
-      await committed;
-    });
-    await writing;
-    return { commit, done };
-  }
 
   /**
    * Runs chats:migrate while an old-app transaction that ran `write` (its sync trigger included) stays

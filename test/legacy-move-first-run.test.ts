@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Queryable, queryRows } from '../src/app/database.js';
+import { queryRows } from '../src/app/database.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import {
   type MoveOptions,
@@ -8,7 +8,7 @@ import {
   rollbackLegacyMove,
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
-import { legacyThenExpanded, shapesDiffer } from './support/cutover.js';
+import { heldOpen, legacyThenExpanded, shapesDiffer } from './support/cutover.js';
 import { count } from './support/legacy-rows.js';
 import { rejection } from './support/rejection.js';
 import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
@@ -53,25 +53,6 @@ async function lastStoredMovedMessage(): Promise<string> {
   );
   if (!row) throw new Error('the dataset has no message in a session with a move');
   return row.id;
-}
-
-/** An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`. */
-async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
-  let commit = () => {};
-  const committed = new Promise<void>((resolve) => {
-    commit = resolve;
-  });
-  let written = () => {};
-  const writing = new Promise<void>((resolve) => {
-    written = resolve;
-  });
-  const done = db.transaction(async (tx) => {
-    await write(tx);
-    written();
-    await committed;
-  });
-  await writing;
-  return { commit, done };
 }
 
 /** chats:migrate in small batches on its own connection; `onFirstMessagesBatch` runs once, after the first messages batch committed. */

@@ -63,6 +63,28 @@ export async function shapesDiffer(db: Queryable): Promise<{ sessions: string[];
   return { sessions: sessions.map((r) => r.id), messages: messages.map((r) => r.id) };
 }
 
+/**
+ * An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`;
+ * `done` settles when it has committed.
+ */
+export async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
+  let commit = () => {};
+  const committed = new Promise<void>((resolve) => {
+    commit = resolve;
+  });
+  let written = () => {};
+  const writing = new Promise<void>((resolve) => {
+    written = resolve;
+  });
+  const done = db.transaction(async (tx) => {
+    await write(tx);
+    written();
+    await committed;
+  });
+  await writing;
+  return { commit, done };
+}
+
 /** Runs `write` again when the server chose it as a deadlock or serialization victim, as an app would. */
 export async function retried<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
