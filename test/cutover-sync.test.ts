@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { messages } from '../src/app/schema/messages.js';
 import { withUser } from '../src/app/security/with-user.js';
@@ -19,34 +19,18 @@ import {
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
 import { tablesIn } from './support/catalog.js';
-import { heldOpen, legacyThenExpanded, retried, shapesDiffer } from './support/cutover.js';
+import { heldOpen, legacyThenExpandedPerTest, retried, shapesDiffer } from './support/cutover.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
 import { rejection } from './support/rejection.js';
-import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
+import { hasServer, serverOnlyReason } from './support/test-database.js';
 
 // The cutover (issue 11): from the expand step to the drop both shapes are live and equal under the
 // mapping, whoever writes; the new tables win after go-live; the drop waits for equality; falling back
 // loses nothing. Several connections: a real server only.
 
-let database: TestDatabase;
 let handle: DatabaseHandle;
-const opened: DatabaseHandle[] = [];
-
-async function connection(): Promise<DatabaseHandle> {
-  const h = await database.open({ maxConnections: 1 });
-  opened.push(h);
-  return h;
-}
-
-beforeEach(async () => {
-  if (!hasServer) return;
-  ({ database, handle } = await legacyThenExpanded('cutover'));
-});
-
-afterEach(async () => {
-  for (const h of opened.splice(0)) await h.close();
-  await handle?.close();
-  await database?.drop();
+const { connection } = legacyThenExpandedPerTest('cutover', (opened) => {
+  handle = opened.handle;
 });
 
 const failing = async (db = handle.db, orphans: 'archive' | 'keep' = 'archive') =>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
 import {
@@ -8,35 +8,19 @@ import {
   rollbackLegacyMove,
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
-import { heldOpen, legacyThenExpanded, shapesDiffer } from './support/cutover.js';
+import { heldOpen, legacyThenExpandedPerTest, shapesDiffer } from './support/cutover.js';
 import { count } from './support/legacy-rows.js';
 import { rejection } from './support/rejection.js';
-import { hasServer, serverOnlyReason, type TestDatabase } from './support/test-database.js';
+import { hasServer, serverOnlyReason } from './support/test-database.js';
 
 // A first run's message batches only insert (move-messages-first-run.ts): no probe for a copy to
 // rewrite, a ledger row only for the copies the batch inserted. What else holds an id in a batch's
 // range (the sync's copy, a new-app message the reverse sync wrote back) must stay as it is, with its
 // own ledger row or none. Several connections: a real server only.
 
-let database: TestDatabase;
 let handle: DatabaseHandle;
-const opened: DatabaseHandle[] = [];
-
-async function connection(): Promise<DatabaseHandle> {
-  const h = await database.open({ maxConnections: 1 });
-  opened.push(h);
-  return h;
-}
-
-beforeEach(async () => {
-  if (!hasServer) return;
-  ({ database, handle } = await legacyThenExpanded('move_first_run'));
-});
-
-afterEach(async () => {
-  for (const h of opened.splice(0)) await h.close();
-  await handle?.close();
-  await database?.drop();
+const { connection } = legacyThenExpandedPerTest('move_first_run', (opened) => {
+  handle = opened.handle;
 });
 
 const failing = async () =>

@@ -1,11 +1,12 @@
 import { sql } from 'drizzle-orm';
+import { afterEach, beforeEach } from 'vitest';
 import { type Queryable, queryRows } from '../../src/app/database.js';
 import { expandStepTag } from '../../src/deploy/expand-step.js';
 import { migrateDatabase } from '../../src/deploy/migrate.js';
 import type { DatabaseHandle } from '../../src/operator/connect.js';
 import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/operator/legacy-move/index.js';
 import { mapSql } from '../../src/operator/legacy-move/mapping.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, hasServer, type TestDatabase } from './test-database.js';
 
 /**
  * A database as production has it: legacy rows written before the expand step, then migrated to the
@@ -20,6 +21,38 @@ export async function legacyThenExpanded(
   await insertLegacyDataset(handle.db, dataset);
   await migrateDatabase(handle.db, { to: expandStepTag() });
   return { database, handle };
+}
+
+/**
+ * A fresh legacyThenExpanded database for every test of the file (a server only: the tests that use it
+ * need several connections), told to `onOpen` before each test; `connection()` opens one more to it.
+ * After each test every connection is closed and the database dropped.
+ */
+export function legacyThenExpandedPerTest(
+  label: string,
+  onOpen: (opened: { database: TestDatabase; handle: DatabaseHandle }) => void,
+): { connection: () => Promise<DatabaseHandle> } {
+  let current: { database: TestDatabase; handle: DatabaseHandle } | undefined;
+  const opened: DatabaseHandle[] = [];
+  beforeEach(async () => {
+    if (!hasServer) return;
+    current = await legacyThenExpanded(label);
+    onOpen(current);
+  });
+  afterEach(async () => {
+    for (const h of opened.splice(0)) await h.close();
+    await current?.handle.close();
+    await current?.database.drop();
+    current = undefined;
+  });
+  return {
+    connection: async () => {
+      if (!current) throw new Error('connection(): no database is open (a server only, inside a test)');
+      const h = await current.database.open({ maxConnections: 1 });
+      opened.push(h);
+      return h;
+    },
+  };
 }
 
 /**
