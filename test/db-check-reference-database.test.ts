@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
-import { openReferenceDatabase, referenceDumpFile } from '../src/repo/drift/reference-database.js';
+import { initdbDumpFile, openEmptyPglite } from '../src/app/testing/pglite-initdb.js';
+import { openReferenceDatabase } from '../src/repo/drift/reference-database.js';
 
 // live-catalog applies the chain to an empty PGlite opened through openReferenceDatabase; the dump it
 // keeps in node_modules/.cache only saves initdb. Whatever state that cache is in, the reference must be
@@ -27,7 +27,7 @@ const gzipMagic = [0x1f, 0x8b];
 describe('the reference database of live-catalog', () => {
   it('is initialised once, then opened from the kept dump as an empty database of its own every time', async () => {
     const root = repositoryRoot();
-    const dump = referenceDumpFile(root);
+    const dump = initdbDumpFile(root);
     expect(dump).toBeDefined();
     expect(existsSync(dump as string)).toBe(false);
 
@@ -49,7 +49,7 @@ describe('the reference database of live-catalog', () => {
 
   it('replaces a damaged dump instead of failing', async () => {
     const root = repositoryRoot();
-    const dump = referenceDumpFile(root) as string;
+    const dump = initdbDumpFile(root) as string;
     mkdirSync(dirname(dump), { recursive: true });
     writeFileSync(dump, 'not a data directory');
     const opened = await openReferenceDatabase(root);
@@ -63,7 +63,7 @@ describe('the reference database of live-catalog', () => {
 describe("the same dump in a data directory (the test kit's PGlite folders)", () => {
   it('fills a new folder with an empty database that stays there, and refuses a folder holding files', async () => {
     const root = repositoryRoot();
-    const dumpFile = referenceDumpFile(root) as string;
+    const dumpFile = initdbDumpFile(root) as string;
     const dataDir = join(root, 'db');
     // No dump yet: initdb runs in memory, the dump is kept, and the folder is filled from it. (A folder
     // filled from a dump already kept: refusal-texts.test.ts and the PGlite templates, every run.)

@@ -18,6 +18,7 @@ import {
   validateLegacyMove,
 } from '../src/operator/legacy-move/index.js';
 import { moverLockName } from '../src/operator/legacy-move/mapping.js';
+import { moverLockHolder } from '../src/operator/legacy-move/mover-lock.js';
 import { expandedDatabase } from './support/legacy-rows.js';
 import { expectNoDuplicates, startMover } from './support/mover-process.js';
 import { runInProcess } from './support/run.js';
@@ -427,14 +428,5 @@ describe('messages indexes built after a first load', () => {
 
 /** The killed mover's backend ends once the server sees its client gone; until then it holds the lock. */
 async function waitForMoverLockFree(on: DatabaseHandle): Promise<void> {
-  for (;;) {
-    const row = await queryRow<{ held: boolean }>(
-      on.db,
-      sql`select exists (select 1 from pg_locks l join pg_stat_activity a on a.pid = l.pid
-            where l.locktype = 'advisory' and l.granted and a.datname = current_database()
-              and a.pid <> pg_backend_pid()) as held`,
-    );
-    if (!row.held) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  while ((await moverLockHolder(on.db)) !== undefined) await new Promise((r) => setTimeout(r, 20));
 }

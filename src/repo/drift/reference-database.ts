@@ -7,10 +7,5 @@ import { initdbDumpFile, openEmptyPglite } from '../../app/testing/pglite-initdb
  * db:check's own time). Nothing of the chain is cached: every check applies every migration again.
  */
 export function openReferenceDatabase(repoRoot: string): Promise<PGlite> {
-  return openEmptyPglite({ dumpFile: referenceDumpFile(repoRoot) });
-}
-
-/** Where the dump is kept; undefined when the repository has no node_modules to keep it in. */
-export function referenceDumpFile(repoRoot: string): string | undefined {
-  return initdbDumpFile(repoRoot);
+  return openEmptyPglite({ dumpFile: initdbDumpFile(repoRoot) });
 }
