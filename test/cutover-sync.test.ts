@@ -30,7 +30,7 @@ import { hasServer, serverOnlyReason } from './support/test-database.js';
 
 let handle: DatabaseHandle;
 const { connection } = legacyThenExpandedPerTest('cutover', (opened) => {
-  handle = opened.handle;
+  handle = opened;
 });
 
 const failing = async (db = handle.db, orphans: 'archive' | 'keep' = 'archive') =>

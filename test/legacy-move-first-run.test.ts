@@ -20,7 +20,7 @@ import { hasServer, serverOnlyReason } from './support/test-database.js';
 
 let handle: DatabaseHandle;
 const { connection } = legacyThenExpandedPerTest('move_first_run', (opened) => {
-  handle = opened.handle;
+  handle = opened;
 });
 
 const failing = async () =>

@@ -25,19 +25,20 @@ export async function legacyThenExpanded(
 
 /**
  * A fresh legacyThenExpanded database for every test of the file (a server only: the tests that use it
- * need several connections), told to `onOpen` before each test; `connection()` opens one more to it.
+ * need several connections), its handle told to `onOpen` before each test; `connection()` opens one
+ * more to it.
  * After each test every connection is closed and the database dropped.
  */
 export function legacyThenExpandedPerTest(
   label: string,
-  onOpen: (opened: { database: TestDatabase; handle: DatabaseHandle }) => void,
+  onOpen: (handle: DatabaseHandle) => void,
 ): { connection: () => Promise<DatabaseHandle> } {
   let current: { database: TestDatabase; handle: DatabaseHandle } | undefined;
   const opened: DatabaseHandle[] = [];
   beforeEach(async () => {
     if (!hasServer) return;
     current = await legacyThenExpanded(label);
-    onOpen(current);
+    onOpen(current.handle);
   });
   afterEach(async () => {
     for (const h of opened.splice(0)) await h.close();
