@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandStepTag } from '../src/deploy/expand-step.js';
@@ -10,6 +9,7 @@ import type { DatabaseHandle } from '../src/operator/connect.js';
 import { insertLegacyDataset, type MoveProgress } from '../src/operator/legacy-move/index.js';
 import { moverLockName } from '../src/operator/legacy-move/mapping.js';
 import { commands, operatorCommands } from '../src/repo/commands/index.js';
+import { installedBin } from './support/installed-bin.js';
 import { count } from './support/legacy-rows.js';
 import { repoRoot, run, runScript } from './support/run.js';
 import {
@@ -37,12 +37,8 @@ describe('every command as a process', () => {
   );
 
   it('conversations-db lists every command, and refuses an unknown one (exit 2)', async () => {
-    const bin = (args: string[]) =>
-      run(
-        process.execPath,
-        ['--import', 'tsx', resolve(repoRoot, 'src/operator/commands/main.ts'), ...args],
-        process.env,
-      );
+    // The bin as it ships (compiled, from the run's one pack): the same main.ts, started in a third of tsx's CPU.
+    const bin = async (args: string[]) => run(process.execPath, [await installedBin(), ...args], process.env);
     const [list, unknown] = await Promise.all([bin(['--help']), bin(['db:nope'])]);
     expect(list.code).toBe(0);
     for (const command of operatorCommands) expect(list.stdout).toContain(`  ${command.name} `);
@@ -77,11 +73,12 @@ describe('Ctrl-C', () => {
       try {
         const reserved = await holder.reserve();
         await reserved`select pg_advisory_lock(hashtextextended(${moverLockName}, 0))`;
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', resolve(repoRoot, 'scripts/chats-migrate.ts'), '--wait'],
-          { cwd: repoRoot, env: database.env, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
+        // The shipped bin: Ctrl-C is runAsProcess's, the same for the bin and the scripts/ shims.
+        const child = spawn(process.execPath, [await installedBin(), 'chats:migrate', '--wait'], {
+          cwd: repoRoot,
+          env: database.env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => {
