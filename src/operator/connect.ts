@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import type { Database } from '../app/database.js';
 import * as schema from '../app/schema/index.js';
+import { initdbDumpFile, openEmptyPglite } from '../app/testing/pglite-initdb.js';
 import { pgliteDataDir, redactUrl } from './connection-target.js';
 import { ConnectionConfigError, parseDatabaseUrl } from './database-url.js';
 
@@ -88,7 +89,13 @@ async function openPglite(dir: string): Promise<DatabaseHandle> {
     'The embedded database (DATABASE_URL unset)',
   );
   mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  // A new folder starts from the initdb dump the working folder's node_modules/.cache keeps (see
+  // pglite-initdb.ts), as db:check's reference and the test kit do: the same empty database in a
+  // fraction of initdb's CPU. Without a dump, or one that does not load, initdb runs as before.
+  const client =
+    readdirSync(dir).length === 0
+      ? await openEmptyPglite({ dumpFile: initdbDumpFile(process.cwd()), dataDir: dir })
+      : await PGlite.create(dir);
   return {
     db: drizzlePglite({ client, schema }) as unknown as Database,
     kind: 'pglite',
