@@ -3,12 +3,13 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../src/app/database.js';
-import { WriteNotPermittedError } from '../src/app/errors/write-errors.js';
+import { WriteNotPermittedError, WriteTargetNotFoundError } from '../src/app/errors/write-errors.js';
 import { listConversationMessages } from '../src/app/queries/conversation-messages.js';
 import { listMoveConversations } from '../src/app/queries/move-conversations.js';
 import { listUserConversations } from '../src/app/queries/user-conversations.js';
 import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
 import { withUser } from '../src/app/security/with-user.js';
+import { markRead } from '../src/app/writes/mark-read.js';
 import { postMessage } from '../src/app/writes/post-message.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import {
@@ -128,6 +129,17 @@ describe.skipIf(!hasServer)(`prepared statements under row-level security ${serv
         }),
       ),
     ).rejects.toBeInstanceOf(WriteNotPermittedError);
+    // Marking read through the same cached update: the user's own row only.
+    const read = await withUser(db, 'alice', (tx) =>
+      markRead(tx as unknown as Database, { conversationId: ids.lease, userId: 'alice' }),
+    );
+    expect(read.userId).toBe('alice');
+    expect(read.lastReadAt).not.toBeNull();
+    await expect(
+      withUser(db, 'erin', (tx) =>
+        markRead(tx as unknown as Database, { conversationId: ids.lease, userId: 'alice' }),
+      ),
+    ).rejects.toBeInstanceOf(WriteTargetNotFoundError);
     // The cache was really used: each query and set_config is a prepared statement with generic plans.
     const prepared = await preparedStatements(db);
     for (const fragment of [
@@ -141,6 +153,7 @@ describe.skipIf(!hasServer)(`prepared statements under row-level security ${serv
       expect(statement?.generic_plans, fragment).toBeGreaterThan(1);
     }
     expect(prepared.some((p) => p.statement.startsWith('insert into "messages"'))).toBe(true);
+    expect(prepared.some((p) => p.statement.startsWith('update "conversation_participants"'))).toBe(true);
   });
 
   it('a client created with prepare: false (a pooler in transaction mode) gets the same rows and no prepared statement', async () => {
