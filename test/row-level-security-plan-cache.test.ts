@@ -7,11 +7,11 @@ import { WriteNotPermittedError, WriteTargetNotFoundError } from '../src/app/err
 import { listConversationMessages } from '../src/app/queries/conversation-messages.js';
 import { listMoveConversations } from '../src/app/queries/move-conversations.js';
 import { listUserConversations } from '../src/app/queries/user-conversations.js';
-import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { conversationParticipants, messages } from '../src/app/schema/index.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { markRead } from '../src/app/writes/mark-read.js';
 import { postMessage } from '../src/app/writes/post-message.js';
-import { insertMoveWithOwner } from './support/host-rows.js';
+import { insertMoveWithOwner, insertNamedConversations, insertUsers } from './support/host-rows.js';
 import {
   createTestDatabase,
   hasServer,
@@ -47,16 +47,8 @@ beforeAll(async () => {
   const db = drizzle(owner) as unknown as Database;
   const { move } = await insertMoveWithOwner(db, 'plan-cache');
   ids.moveId = move.id;
-  await db.insert(users).values(['alice', 'bob', 'erin'].map((id) => ({ id, email: `${id}@example.com` })));
-  const made = await db
-    .insert(conversations)
-    .values([
-      { moveId: move.id, title: 'lease' },
-      { moveId: move.id, title: 'boxes' },
-      { moveId: move.id, title: 'other' },
-    ])
-    .returning();
-  for (const c of made) ids[c.title as 'lease' | 'boxes' | 'other'] = c.id;
+  await insertUsers(db, ['alice', 'bob', 'erin']);
+  Object.assign(ids, await insertNamedConversations(db, move.id, ['lease', 'boxes', 'other']));
   await db.insert(conversationParticipants).values([
     { conversationId: ids.lease, userId: 'alice', participantType: 'employee', role: 'owner' },
     { conversationId: ids.lease, userId: 'bob', participantType: 'vendor', role: 'participant' },
