@@ -5,14 +5,23 @@ import { expandStepTag } from '../src/deploy/expand-step.js';
 import { openDatabase } from '../src/operator/connect.js';
 import { type MovePhase, moveLegacyChats } from '../src/operator/legacy-move/index.js';
 import { BenchServer } from './lib/server.js';
+import { removeSync } from './lib/sync.js';
 import { loadLegacyDatabase } from './load-legacy.js';
+import { seedStep3 } from './seed-step3.js';
 
 // Where a first run of chats:migrate spends its time: wall and the mover backend's CPU per phase, on a
 // TEMPLATE copy of one loaded legacy database (the sync on, nobody writing). Not part of npm test.
 //
 //   DATABASE_URL=... BENCH_DB_PREFIX=... npx tsx bench/move-profile.ts load <messages>
 //   DATABASE_URL=... BENCH_DB_PREFIX=... npx tsx bench/move-profile.ts run <messages> [label]
-// `load` keeps its template (bench_profile_<messages>); drop it by hand when done.
+//   DATABASE_URL=... BENCH_DB_PREFIX=... npx tsx bench/move-profile.ts seed <messages>
+// `seed`: seed 000 Step 3 in one transaction on a copy (the sync removed, as in the breakdown), the yardstick.
+// `load` keeps its template (bench_profile_<messages>); drop it by hand when done. A phase's time runs
+// from the batch before its first to its last, so the deferred indexes' build counts in 'orphans'.
+//   PROFILE_EXPLAIN=1 (or =analyze): every statement's duration, nested ones (the triggers') too, in the
+//     server's log through auto_explain (with analyze: the plans of statements over 50 ms); the mover's
+//     backend pid is printed, to pick its lines out.
+//   PROFILE_STOP_AT=<n>: the run fails after batch n (a copy stopped mid-load); PROFILE_KEEP=1 keeps the copy.
 
 const [mode = 'run', count = '500000', label = 'this tree'] = process.argv.slice(2);
 const messages = Number(count);
@@ -41,14 +50,33 @@ if (mode === 'load') {
 }
 
 const copy = `${template}_copy_${process.pid}`;
+if (mode === 'seed') {
+  await server.create(copy, template);
+  const sql = server.client(copy);
+  try {
+    await removeSync(sql);
+    await sql.unsafe('CHECKPOINT');
+    const [row] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const pid = row?.pid ?? 0;
+    const started = { at: performance.now(), cpu: cpuSeconds(pid) };
+    await sql.begin(async (tx) => {
+      for (const step of seedStep3) await tx.unsafe(step.sql);
+    });
+    process.stdout.write(
+      `seed 000 Step 3: ${messages} messages: wall ${((performance.now() - started.at) / 1000).toFixed(2)} s, backend CPU ${(cpuSeconds(pid) - started.cpu).toFixed(2)} s\n`,
+    );
+  } finally {
+    await sql.end();
+    await server.close();
+  }
+  process.exit(0);
+}
 try {
   await server.create(copy, template);
   const checkpoint = server.client(copy);
   if (process.env.PROFILE_EXPLAIN)
-    // Every statement's duration (nested ones too: the triggers') to the server log, for move-profile-log.py.
     await checkpoint.unsafe(
       `ALTER DATABASE "${server.physical(copy)}" SET session_preload_libraries = 'auto_explain';
-       ALTER DATABASE "${server.physical(copy)}" SET auto_explain.log_min_duration = 0;
        ALTER DATABASE "${server.physical(copy)}" SET auto_explain.log_nested_statements = on;
        ALTER DATABASE "${server.physical(copy)}" SET auto_explain.log_analyze = ${process.env.PROFILE_EXPLAIN === 'analyze' ? 'on' : 'off'};
        ALTER DATABASE "${server.physical(copy)}" SET auto_explain.log_min_duration = ${process.env.PROFILE_EXPLAIN === 'analyze' ? 50 : 0};`,
