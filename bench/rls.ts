@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { type Database, type Queryable, queryRows } from '../src/app/database.js';
+import { executePrepared, type PreparableQuery } from '../src/app/prepared.js';
 import {
   conversationMessagesQuery,
   listConversationMessages,
@@ -138,8 +139,8 @@ async function pickUsers(db: Database): Promise<PickedUser[]> {
   return picked;
 }
 
-/** What a case builds: a drizzle query, awaitable, whose text and parameters toSQL() gives. */
-type Built = PromiseLike<unknown> & { toSQL(): SentQuery };
+/** What a case builds: a drizzle query whose text and parameters toSQL() gives, and that can be prepared. */
+type Built = { toSQL(): SentQuery } & PreparableQuery<unknown>;
 
 interface Case {
   key: string;
@@ -224,7 +225,8 @@ export async function benchRowLevelSecurity(
         const server = { owner: [] as number[], app: [] as number[] };
         const asOwner = async () => {
           const t0 = performance.now();
-          await c.build(db, user);
+          // Prepared, as the package's query functions and postMessage send it (src/app/prepared.ts).
+          await executePrepared(c.build(db, user), `bench_${c.key}`);
           return performance.now() - t0;
         };
         const asApp = async () => {
@@ -232,7 +234,7 @@ export async function benchRowLevelSecurity(
           const t0 = performance.now();
           await withUser(appDb, user.id, async (tx) => {
             const t1 = performance.now();
-            await c.build(tx as unknown as Database, user);
+            await executePrepared(c.build(tx as unknown as Database, user), `bench_${c.key}`);
             statementMs = performance.now() - t1;
           });
           return { statementMs, totalMs: performance.now() - t0 };

@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Queryable, queryRows } from '../src/app/database.js';
-import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
+import { conversationParticipants, conversations, messages } from '../src/app/schema/index.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { readMigrations } from '../src/deploy/migration-files.js';
 import type { DatabaseHandle } from '../src/operator/connect.js';
-import { insertMoveWithOwner } from './support/host-rows.js';
+import { insertMoveWithOwner, insertNamedConversations, insertUsers } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
@@ -24,20 +24,8 @@ beforeAll(async () => {
   handle = await database.open({ maxConnections: 1 });
   const { db } = handle;
   const { move } = await insertMoveWithOwner(db, 'rls');
-  await db
-    .insert(users)
-    .values(
-      ['alice', 'bob', 'carol', 'dave', 'erin'].map((name) => ({ id: name, email: `${name}@example.com` })),
-    );
-  const made = await db
-    .insert(conversations)
-    .values([
-      { moveId: move.id, title: 'lease' },
-      { moveId: move.id, title: 'boxes' },
-      { moveId: move.id, title: 'other' },
-    ])
-    .returning();
-  for (const c of made) ids[c.title as keyof typeof ids] = c.id;
+  await insertUsers(db, ['alice', 'bob', 'carol', 'dave', 'erin']);
+  Object.assign(ids, await insertNamedConversations(db, move.id, ['lease', 'boxes', 'other']));
   await db.insert(conversationParticipants).values([
     { conversationId: ids.lease, userId: 'alice', participantType: 'employee', role: 'owner' },
     { conversationId: ids.lease, userId: 'bob', participantType: 'vendor', role: 'participant' },

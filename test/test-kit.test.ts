@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,19 +123,22 @@ describe.each([
 it.skipIf(!hasServer)(
   `close() drops the database and dispose() the template ${serverOnlyReason}`,
   async () => {
-    const own = await createTestKit({ adminUrl, prefix: 'cdb_kit' });
+    // A prefix of this test's own: other runs on the same server make and drop kit templates too.
+    const prefix = `cdb_kit_${randomBytes(3).toString('hex')}`;
+    const own = await createTestKit({ adminUrl, prefix });
     const database = await own.database('dropped');
     const name = new URL(database.url ?? '').pathname.slice(1);
     expect(await databaseExists(name)).toBe(true);
     await database.close();
     expect(await databaseExists(name)).toBe(false);
     const admin = postgres(adminUrl ?? '', { max: 1, onnotice: () => {} });
-    const templatesBefore =
-      await admin`select datname from pg_database where datname like ${'cdb_kit_template_%'}`;
+    const templates = () =>
+      admin`select datname from pg_database where starts_with(datname, ${`${prefix}_template_`})`;
+    const templatesBefore = await templates();
     await own.dispose();
-    const templatesAfter =
-      await admin`select datname from pg_database where datname like ${'cdb_kit_template_%'}`;
+    const templatesAfter = await templates();
     await admin.end();
-    expect(templatesBefore.length - templatesAfter.length).toBe(1);
+    expect(templatesBefore).toHaveLength(1);
+    expect(templatesAfter).toHaveLength(0);
   },
 );

@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
+import { executePrepared } from '../prepared.js';
 import { messages } from '../schema/messages.js';
 import type { Message } from '../types.js';
 
@@ -62,7 +63,7 @@ export async function listConversationMessages(
   if (!Number.isInteger(limit) || limit < 1) {
     throw new RangeError(`limit must be a positive integer, not ${limit}`);
   }
-  const rows = await conversationMessagesQuery(db, params);
+  const rows = await executePrepared(conversationMessagesQuery(db, params), 'cdb_conversation_messages');
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {

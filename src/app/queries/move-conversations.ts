@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
+import { executePrepared } from '../prepared.js';
 import { conversations } from '../schema/conversations.js';
 import type { ConversationStatus } from '../schema/enums.js';
 import type { Conversation } from '../types.js';
@@ -39,5 +40,5 @@ export async function listMoveConversations(
   db: AnyPgDatabase,
   params: MoveConversationsParams,
 ): Promise<Conversation[]> {
-  return moveConversationsQuery(db, params);
+  return executePrepared(moveConversationsQuery(db, params), 'cdb_move_conversations');
 }

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { AnyPgDatabase } from '../conversations-schema.js';
+import { executePrepared } from '../prepared.js';
 import { conversations } from '../schema/conversations.js';
 import { messages } from '../schema/messages.js';
 import { conversationParticipants } from '../schema/participants.js';
@@ -75,7 +76,7 @@ export async function listUserConversations(
   db: AnyPgDatabase,
   params: UserConversationsParams,
 ): Promise<UserConversation[]> {
-  const rows = await userConversationsQuery(db, params);
+  const rows = await executePrepared(userConversationsQuery(db, params), 'cdb_user_conversations');
   // Drivers return count(*) (bigint) as a string; the caller gets a number.
   return rows.map((row) => ({ ...row, unreadCount: Number(row.unreadCount) }));
 }

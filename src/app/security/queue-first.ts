@@ -4,7 +4,7 @@ interface QueueableQuery extends PromiseLike<unknown> {
 }
 
 interface PostgresJsClient {
-  unsafe(text: string, params: unknown[]): QueueableQuery;
+  unsafe(text: string, params: unknown[], options: { prepare: boolean }): QueueableQuery;
 }
 
 function isPostgresJsClient(client: unknown): client is PostgresJsClient {
@@ -33,7 +33,9 @@ export function queueFirst(
 ): Promise<unknown> | undefined {
   const client = (tx as { session?: { client?: unknown } } | null)?.session?.client;
   if (!isPostgresJsClient(client)) return undefined;
-  const query = client.unsafe(statement.sql, statement.params);
+  // Prepared (unless the client was created with prepare: false, which wins in postgres.js): unprepared,
+  // a statement with parameters costs postgres.js a Parse/Describe round trip before it can be executed.
+  const query = client.unsafe(statement.sql, statement.params, { prepare: true });
   if (typeof query.execute !== 'function') return undefined;
   query.execute();
   return Promise.resolve(query);

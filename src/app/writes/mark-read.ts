@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AnyPgDatabase } from '../conversations-schema.js';
 import { WriteTargetNotFoundError } from '../errors/write-errors.js';
+import { executePrepared } from '../prepared.js';
 import { messages } from '../schema/messages.js';
 import { conversationParticipants } from '../schema/participants.js';
 import type { ConversationParticipant } from '../types.js';
@@ -40,13 +41,16 @@ export async function markRead(db: AnyPgDatabase, input: MarkReadInput): Promise
   const target =
     readUpTo === undefined ? newest : sql`least(${readUpTo.toISOString()}::timestamptz, pg_catalog.now())`;
   try {
-    const [row] = await db
-      .update(participant)
-      // greatest() skips NULLs: a first read takes the target; a target before the current mark, or
-      // none (no message yet), keeps the mark.
-      .set({ lastReadAt: sql`greatest(${participant.lastReadAt}, ${target})` })
-      .where(and(eq(participant.conversationId, conversationId), eq(participant.userId, userId)))
-      .returning();
+    const [row] = await executePrepared(
+      db
+        .update(participant)
+        // greatest() skips NULLs: a first read takes the target; a target before the current mark, or
+        // none (no message yet), keeps the mark.
+        .set({ lastReadAt: sql`greatest(${participant.lastReadAt}, ${target})` })
+        .where(and(eq(participant.conversationId, conversationId), eq(participant.userId, userId)))
+        .returning(),
+      'cdb_mark_read',
+    );
     if (!row) {
       throw new WriteTargetNotFoundError(
         `markRead: user ${userId} is not a participant of conversation ${conversationId} (or, under withUser, is not the current user); nothing was changed`,

@@ -1,4 +1,5 @@
 import type { AnyPgDatabase } from '../conversations-schema.js';
+import { executePrepared } from '../prepared.js';
 import { messages } from '../schema/messages.js';
 import type { Message, NewMessage } from '../types.js';
 import { messageInsertSchema } from '../zod/messages.js';
@@ -21,7 +22,7 @@ export type PostMessageInput = NewMessage;
 export async function postMessage(db: AnyPgDatabase, input: PostMessageInput): Promise<Message> {
   const message = parseInput('postMessage', messageInsertSchema, input);
   try {
-    const [row] = await db.insert(messages).values(message).returning();
+    const [row] = await executePrepared(db.insert(messages).values(message).returning(), 'cdb_post_message');
     if (!row) throw new Error('postMessage: the insert returned no row');
     return row;
   } catch (error) {
