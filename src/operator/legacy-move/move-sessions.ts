@@ -165,26 +165,29 @@ export async function moveSessionBatch(
     await tx.execute(sql`delete from conversations where id = any(${`{${deletable.join(',')}}`}::uuid[])`);
   }
 
-  // The owner inference matches emails case-insensitively, which no index serves: let this one
-  // statement hash-join users (the batch transaction plans with index probes otherwise).
-  await tx.execute(
-    sql`select set_config('enable_hashjoin', 'on', true), set_config('enable_seqscan', 'on', true)`,
+  // The sessions whose ledger row and participants this batch writes: the move's copies (before
+  // go-live) and the conversations this batch created; never one the new app created.
+  const targets = await queryRows<Omit<Target, 'owner'> & { move_id: string }>(
+    tx,
+    sql`
+    select cs.id::text as id, cs.title is null as title_was_null,
+           (case when cs.move_id is null then coalesce(l.assigned_move_id, ${assign}) end)::text as assigned_move_id,
+           ${mappedMove}::text as move_id
+    from chat_sessions cs
+    left join legacy_chat_moved_sessions l on l.session_id = cs.id
+    where ${inRange(sql`cs.id`, range)} and ${mappedMove} is not null
+      and ((l.session_id is not null and not ${live}::boolean) or cs.id = any(${insertedIds}::uuid[]))`,
   );
+  const owners = await ownersOfMoves(tx, [...new Set(targets.map((t) => t.move_id))]);
+  const target: Target[] = targets.map(({ move_id, ...t }) => ({ ...t, owner: owners.get(move_id) ?? null }));
+
   const counts = await queryRow<{ ai: number; owners_in: number; owners_out: number }>(
     tx,
     sql`
     with target as (
-      select cs.id, cs.title is null as title_was_null,
-             case when cs.move_id is null then coalesce(l.assigned_move_id, ${assign}) end as assigned_move_id,
-             o.user_id as owner
-      from chat_sessions cs
-      left join legacy_chat_moved_sessions l on l.session_id = cs.id
-      left join ${inferredOwners(sql`m.id in (select coalesce(x.move_id, xl.assigned_move_id, ${assign})
-              from chat_sessions x left join legacy_chat_moved_sessions xl on xl.session_id = x.id
-              where ${inRange(sql`x.id`, range)})`)} o on o.move_id = ${mappedMove}
-      where ${inRange(sql`cs.id`, range)} and ${mappedMove} is not null
-        -- The move's copies (before go-live) and the conversations this batch created; never one the new app created.
-        and ((l.session_id is not null and not ${live}::boolean) or cs.id = any(${insertedIds}::uuid[]))
+      select t.id, t.title_was_null, t.assigned_move_id, t.owner
+      from pg_catalog.jsonb_to_recordset(${JSON.stringify(target)}::jsonb)
+        as t(id uuid, title_was_null boolean, assigned_move_id uuid, owner text)
     ),
     owners_out as (
       delete from conversation_participants p
@@ -206,9 +209,9 @@ export async function moveSessionBatch(
     ),
     ai as (
       insert into conversation_participants (conversation_id, user_id, participant_type, role)
+      -- The conflict is the existing AI participant (its arbiter probes the partial unique index): a NOT
+      -- EXISTS beside it was planned over statistics of a table being filled, as a scan of every AI row.
       select t.id, null, 'ai', 'participant' from target t
-      where not exists (select 1 from conversation_participants p
-                        where p.conversation_id = t.id and p.participant_type::text = 'ai' and p.user_id is null)
       on conflict (conversation_id, participant_type) where user_id is null do nothing
       returning id
     ),
@@ -233,4 +236,38 @@ export async function moveSessionBatch(
     ownersInserted: counts.owners_in,
     ownersRemoved: counts.owners_out,
   };
+}
+
+/** A session whose ledger row and participants a sessions batch writes, with its inferred owner. */
+interface Target {
+  id: string;
+  title_was_null: boolean;
+  assigned_move_id: string | null;
+  owner: string | null;
+}
+
+/**
+ * The inferred owner (a users.id, or null) of each of `moves`. Its own statement: the inference matches
+ * emails case-insensitively, which no index serves, so it hash-joins users; the batch's other
+ * statements keep their index probes (with hash joins on for the whole participants statement, it
+ * hashed the whole ledger and conversation_participants in every batch: quadratic over the move).
+ */
+async function ownersOfMoves(tx: Queryable, moves: string[]): Promise<Map<string, string | null>> {
+  if (moves.length === 0) return new Map();
+  const planning = await queryRow<{ hash: string; seq: string }>(
+    tx,
+    sql`select pg_catalog.current_setting('enable_hashjoin') as hash, pg_catalog.current_setting('enable_seqscan') as seq`,
+  );
+  await tx.execute(
+    sql`select set_config('enable_hashjoin', 'on', true), set_config('enable_seqscan', 'on', true)`,
+  );
+  const rows = await queryRows<{ move_id: string; user_id: string | null }>(
+    tx,
+    sql`select o.move_id::text as move_id, o.user_id
+        from ${inferredOwners(sql`m.id = any(${`{${moves.join(',')}}`}::uuid[])`)} o`,
+  );
+  await tx.execute(
+    sql`select set_config('enable_hashjoin', ${planning.hash}, true), set_config('enable_seqscan', ${planning.seq}, true)`,
+  );
+  return new Map(rows.map((r) => [r.move_id, r.user_id]));
 }
