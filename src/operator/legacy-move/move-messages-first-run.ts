@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type DatabaseTransaction, queryRow } from '../../app/database.js';
 import { type BlockRange, inBlocks } from './block-range.js';
 import { databaseErrorOf } from './errors.js';
@@ -36,13 +36,7 @@ export async function moveFirstRunMessageBatch(
         savepoint,
         sql`
       with src as (${sources(blocks)}),
-      inserted as (
-        insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
-          metadata, created_at)
-        select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
-        from src
-        returning id
-      ),
+      inserted as (${insertCopies(sql``)}),
       ledger_inserted as (
         insert into legacy_chat_moved_messages (message_id, content_was_null)
         select s.id, s.content_was_null from src s
@@ -59,14 +53,7 @@ export async function moveFirstRunMessageBatch(
     tx,
     sql`
     with src as (${sources(blocks)}),
-    inserted as (
-      insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
-        metadata, created_at)
-      select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
-      from src
-      on conflict (id) do nothing
-      returning id
-    ),
+    inserted as (${insertCopies(sql`on conflict (id) do nothing`)}),
     ledger_inserted as (
       insert into legacy_chat_moved_messages (message_id, content_was_null)
       select s.id, s.content_was_null from src s
@@ -89,6 +76,15 @@ export async function moveFirstRunMessageBatch(
 }
 
 const uniqueViolation = '23505';
+
+/** The batch's copies into messages, from the CTE `src` (see sources), with `onConflict` if any. */
+const insertCopies = (onConflict: SQL) => sql`
+  insert into messages (id, conversation_id, author_id, author_type, content, tool_calls, reasoning, model,
+    metadata, created_at)
+  select id, session_id, null, author_type, content, tool_calls, reasoning, model, metadata, created_at
+  from src
+  ${onConflict}
+  returning id`;
 
 /** The legacy messages of moved sessions in `blocks`, mapped: what a first-run batch copies. */
 const sources = (blocks: BlockRange) => sql`
