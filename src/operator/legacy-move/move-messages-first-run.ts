@@ -40,9 +40,8 @@ export async function moveFirstRunMessageBatch(
       ledger_inserted as (
         insert into legacy_chat_moved_messages (message_id, content_was_null)
         select s.id, s.content_was_null from src s
-        returning message_id
       )
-      select (select count(*) from inserted)::int as inserted, (select count(*) from ledger_inserted)::int as ledger`,
+      select (select count(*) from inserted)::int as inserted`,
       ),
     );
     return { messagesInserted: plain.inserted, messagesUpdated: 0, sources: plain.inserted };
