@@ -8,12 +8,12 @@ import {
   type MessageCursor,
   moveConversationsQuery,
   type SentQuery,
-  serverStatementMs,
   userConversationsQuery,
 } from '../src/app/queries/index.js';
 import { messages } from '../src/app/schema/index.js';
 import { withUser } from '../src/app/security/with-user.js';
 import { openDatabase } from '../src/operator/connect.js';
+import { preparedServerStatementMs } from './lib/prepared-server-time.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 import { benchWideUser, type WideUserRow } from './rls-wide.js';
@@ -53,7 +53,7 @@ export interface RlsRow {
   app: Timing;
   /** withUser end to end: BEGIN, the statement with set_config pipelined ahead of it, COMMIT. */
   appTotal: Timing;
-  /** The server's own time (EXPLAIN ANALYZE, TIMING OFF: planning + execution), owner and app role. */
+  /** The server's own time (EXPLAIN ANALYZE, TIMING OFF, of the prepared statement), owner and app role. */
   server: { owner: Timing; app: Timing };
   /** Calls of the policy functions per execution, from pg_stat_get_xact_function_calls. */
   policyCalls: number;
@@ -239,10 +239,12 @@ export async function benchRowLevelSecurity(
           });
           return { statementMs, totalMs: performance.now() - t0 };
         };
-        const serverAsOwner = () => serverStatementMs(db, c.build(db, user).toSQL());
+        // One statement per query and user: a user without a second page sends a2 without its cursor.
+        const serverName = `bench_server_${c.key}_${user.kind}`.toLowerCase();
+        const serverAsOwner = () => preparedServerStatementMs(db, serverName, c.build(db, user).toSQL());
         const serverAsApp = () =>
           withUser(appDb, user.id, (tx) =>
-            serverStatementMs(tx, c.build(tx as unknown as Database, user).toSQL()),
+            preparedServerStatementMs(tx, serverName, c.build(tx as unknown as Database, user).toSQL()),
           );
         for (let i = 0; i < runs + warmUp; i++) {
           // Owner and app role take turns going first, so neither always meets a cache the other warmed
