@@ -77,6 +77,56 @@ describe.skipIf(!hasServer)(`withUser on postgres.js ${serverOnlyReason}`, () =>
     expect(setConfig).toBeGreaterThan(-1);
     expect(log.indexOf('callback starts')).toBeLessThan(setConfig);
     expect(log.filter((q) => /^(begin|commit)$/i.test(q))).toEqual(['begin', 'commit']);
+    // Nor had BEGIN been written: the callback did not wait for its answer either, so BEGIN,
+    // set_config and the first statement leave together (drizzle's db.transaction waits for BEGIN).
+    expect(log.indexOf('callback starts')).toBeLessThan(log.indexOf('begin'));
+    expect(log.indexOf('begin')).toBeLessThan(setConfig);
+  });
+
+  it('keeps drizzle’s transaction semantics on the pipelined connection: savepoints, rollback, a caught failure', async () => {
+    const db = connect(database?.url ?? '');
+    await admin?.unsafe('CREATE TABLE IF NOT EXISTS with_user_rt_rows (n int)');
+    await admin?.unsafe('GRANT SELECT, INSERT ON with_user_rt_rows TO conversations_app');
+    await admin?.unsafe('TRUNCATE with_user_rt_rows');
+    const rows = async () =>
+      (await admin?.unsafe<{ n: number }[]>('select n from with_user_rt_rows order by n'))?.map((r) => r.n);
+    // A nested transaction that fails is undone to its savepoint; the rest commits.
+    await withUser(db, 'alice', async (tx) => {
+      await tx.execute(sql`insert into with_user_rt_rows values (1)`);
+      await tx
+        .transaction(async (inner) => {
+          await inner.execute(sql`insert into with_user_rt_rows values (2)`);
+          await inner.execute(sql`select 1/0`);
+        })
+        .catch(() => undefined);
+      await tx.execute(sql`insert into with_user_rt_rows values (3)`);
+    });
+    expect(await rows()).toEqual([1, 3]);
+    // tx.rollback() undoes everything and rejects, as in db.transaction.
+    await expect(
+      withUser(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_rt_rows values (4)`);
+        tx.rollback();
+      }),
+    ).rejects.toThrow(/rollback/i);
+    // A failed statement the callback caught still fails the call, with that statement's error, and
+    // nothing of the transaction is kept.
+    const error = await rejection(
+      withUser(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_rt_rows values (5)`);
+        await tx.execute(sql`select 1/0`).catch(() => undefined);
+        return 'done';
+      }),
+    );
+    expect(error.code).toBe('22012');
+    expect(await rows()).toEqual([1, 3]);
+    // The connection is back in the pool with no transaction, role or user left on it.
+    expect([
+      ...(await db.execute(
+        sql`select current_user as role, nullif(current_setting('app.user_id', true), '') as user, now() = statement_timestamp() as fresh`,
+      )),
+    ]).toEqual([{ role: 'postgres', user: null, fresh: true }]);
+    await admin?.unsafe('DROP TABLE with_user_rt_rows');
   });
 
   it('when set_config fails, nothing the callback sends runs, even if it catches and goes on', async () => {

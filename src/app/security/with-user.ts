@@ -1,6 +1,7 @@
 import { type ExtractTablesWithRelations, sql } from 'drizzle-orm';
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core';
 import { conversationsAppRole, currentUserSetting } from '../schema/app-role.js';
+import { pipelinedTransaction } from './pipelined-transaction.js';
 import { queueFirst } from './queue-first.js';
 
 /** Renders withUser's statement for postgres.js (plain SQL: no table names, so no casing applies). */
@@ -30,6 +31,9 @@ export async function withUser<TSchema extends Record<string, unknown>, T>(
   // One statement for both: set_config('role', ..., true) is SET LOCAL ROLE, membership checked.
   // Qualified with pg_catalog so no planted public.set_config can take the call.
   const setUser = sql`select pg_catalog.set_config('role', ${conversationsAppRole.name}, true), pg_catalog.set_config(${currentUserSetting}, ${userId}, true)`;
+  // On a postgres.js pool: BEGIN, this statement and the callback's first one in one round trip.
+  const pipelined = pipelinedTransaction(db, dialect.sqlToQuery(setUser), callback);
+  if (pipelined) return pipelined;
   return db.transaction(async (tx) => {
     // On postgres.js the statement is queued ahead of the callback's and not awaited first: it costs
     // no round trip of its own (see queueFirst). On the other drivers it is awaited first.
