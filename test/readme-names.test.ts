@@ -38,6 +38,9 @@ const notOurs = [
   'desc',
   'coalesce',
   'set_config',
+  // postgres.js's, named where the README explains how withUser pipelines BEGIN
+  'reserve',
+  'begin',
   'current_user_id',
   'current_user_conversation_ids',
   'current_user_postable_conversation_ids',

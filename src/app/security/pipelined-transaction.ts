@@ -1,5 +1,10 @@
-import { entityKind } from 'drizzle-orm';
-import { type PgDialect, type PgSession, PgTransaction } from 'drizzle-orm/pg-core';
+import type { PgDialect, PgSession, PgTransaction } from 'drizzle-orm/pg-core';
+// A namespace import, not a named one: drizzle-orm 1.0 has no PgTransaction in pg-core, and a named import
+// of it would fail the package's import before its peer check can say which drizzle-orm to install.
+import * as pgCore from 'drizzle-orm/pg-core';
+
+/** drizzle's own key for an entity's kind (drizzle-orm/entity.js): the same symbol, without importing it. */
+const entityKind = Symbol.for('drizzle:entityKind');
 
 /** The part of a postgres.js query this module uses: execute() puts it on the connection now. */
 interface PendingQuery extends PromiseLike<unknown> {
@@ -48,33 +53,51 @@ function poolOf(
   return { pool: pool as PoolClient, session: session as DrizzleSession, Session };
 }
 
+type TransactionClass = new (
+  origin: { session: DrizzleSession; Session: SessionClass },
+  client: ScopeClient,
+) => PgTransaction<never, Record<string, unknown>, never>;
+
+let transactionClass: TransactionClass | null | undefined;
+
 /**
  * drizzle's postgres.js transaction, over one scope of the pipelined connection: the same as
- * PostgresJsTransaction (a nested transaction is a savepoint of the client), built here for the reason
- * above.
+ * PostgresJsTransaction (a nested transaction is a savepoint of the client), built here because
+ * drizzle-orm/postgres-js imports the optional `postgres` peer as it loads. Null when this drizzle has no
+ * PgTransaction to build it on (the caller then uses db.transaction).
  */
-class PipelinedTransaction extends PgTransaction<never, Record<string, unknown>, never> {
-  static override readonly [entityKind]: string = 'PipelinedPostgresJsTransaction';
-
-  constructor(
-    private readonly origin: { session: DrizzleSession; Session: SessionClass },
-    client: ScopeClient,
-  ) {
-    super(
-      origin.session.dialect,
-      new origin.Session(client, origin.session.dialect, origin.session.schema, origin.session.options),
-      origin.session.schema as never,
-    );
-    this.scopeClient = client;
+function pipelinedTransactionClass(): TransactionClass | null {
+  if (transactionClass !== undefined) return transactionClass;
+  const Base = (pgCore as { PgTransaction?: unknown }).PgTransaction as typeof PgTransaction | undefined;
+  if (typeof Base !== 'function') {
+    transactionClass = null;
+    return null;
   }
+  class PipelinedTransaction extends Base<never, Record<string, unknown>, never> {
+    static readonly [entityKind]: string = 'PipelinedPostgresJsTransaction';
 
-  private readonly scopeClient: ScopeClient;
+    constructor(
+      private readonly origin: { session: DrizzleSession; Session: SessionClass },
+      client: ScopeClient,
+    ) {
+      super(
+        origin.session.dialect,
+        new origin.Session(client, origin.session.dialect, origin.session.schema, origin.session.options),
+        origin.session.schema as never,
+      );
+      this.scopeClient = client;
+    }
 
-  override transaction<T>(
-    callback: (tx: PgTransaction<never, Record<string, unknown>, never>) => Promise<T>,
-  ): Promise<T> {
-    return this.scopeClient.savepoint((client) => callback(new PipelinedTransaction(this.origin, client)));
+    private readonly scopeClient: ScopeClient;
+
+    override transaction<T>(
+      callback: (tx: PgTransaction<never, Record<string, unknown>, never>) => Promise<T>,
+    ): Promise<T> {
+      return this.scopeClient.savepoint((client) => callback(new PipelinedTransaction(this.origin, client)));
+    }
   }
+  transactionClass = PipelinedTransaction;
+  return transactionClass;
 }
 
 /** SQLSTATE 25P02: a statement sent after an earlier one failed, which the server did not run. */
@@ -155,7 +178,8 @@ export function pipelinedTransaction<Tx, T>(
   callback: (tx: Tx) => Promise<T>,
 ): Promise<T> | undefined {
   const found = poolOf(db);
-  if (!found) return undefined;
+  const Transaction = pipelinedTransactionClass();
+  if (!found || !Transaction) return undefined;
   const { pool } = found;
   return (async () => {
     const reserved = await pool.reserve();
@@ -166,7 +190,7 @@ export function pipelinedTransaction<Tx, T>(
       scope.client.unsafe(first.sql, first.params, { prepare: true }).execute();
       let result: T;
       try {
-        result = await scope.run((client) => callback(new PipelinedTransaction(found, client) as Tx));
+        result = await scope.run((client) => callback(new Transaction(found, client) as Tx));
       } catch (error) {
         // A lost connection fails the ROLLBACK too; the callback's error is the one that explains it.
         await reserved.unsafe('rollback').catch(() => undefined);
