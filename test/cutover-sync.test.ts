@@ -21,6 +21,7 @@ import {
 import { tablesIn } from './support/catalog.js';
 import { heldOpen, legacyThenExpandedPerTest, retried, shapesDiffer } from './support/cutover.js';
 import { count, insertMessage, insertSession } from './support/legacy-rows.js';
+import { backendPid, waitsFor } from './support/lock-waits.js';
 import { rejection } from './support/rejection.js';
 import { hasServer, serverOnlyReason } from './support/test-database.js';
 
@@ -192,13 +193,13 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     const oldApp = await connection();
     const mover = await connection();
     const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    const oldAppBackend = await backendPid(oldApp.db);
     const oldTransaction = await heldOpen(oldApp.db, (tx) => tx.execute(write));
     let moveEnded = false;
     const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
       moveEnded = true;
     });
-    const moverWaits = async () =>
-      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    const moverWaits = () => waitsFor(handle.db, moverBackend?.pid ?? 0, oldAppBackend);
     while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
     const endedFirst = moveEnded;
     oldTransaction.commit();
@@ -252,23 +253,22 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     const mover = await connection();
     const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
     let moveEnded = false;
-    const untilTheMoverWaitsOrEnds = async () => {
-      while (
-        !moveEnded &&
-        (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) === 0
-      )
+    const untilTheMoverWaitsForOrEnds = async (holder: number) => {
+      while (!moveEnded && !(await waitsFor(handle.db, moverBackend?.pid ?? 0, holder)))
         await new Promise((r) => setTimeout(r, 20));
       return !moveEnded;
     };
     // An edit of an existing orphan's message holds the orphans batch at its lock of their messages,
     // after it locked its sessions.
-    const edit = await heldOpen((await connection()).db, (tx) =>
+    const editor = await connection();
+    const editorBackend = await backendPid(editor.db);
+    const edit = await heldOpen(editor.db, (tx) =>
       tx.execute(sql`update chat_messages set content = 'held' where id = ${orphanMessage}::uuid`),
     );
     const moving = moveLegacyChats(mover.db, { lockTimeoutMs: 120_000 }).finally(() => {
       moveEnded = true;
     });
-    expect(await untilTheMoverWaitsOrEnds()).toBe(true);
+    expect(await untilTheMoverWaitsForOrEnds(editorBackend)).toBe(true);
     // It waits in the orphans batch, at its lock of the orphans' messages (after its lock of the sessions).
     expect(
       await count(
@@ -280,14 +280,16 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     // a message is written into it (the sync adds it to that archive row), not yet committed.
     const orphan = await insertSession(handle.db, { moveId: null, title: 'born while archiving' });
     expect(await count(handle.db, `chat_session_archive where session_id = '${orphan}'`)).toBe(1);
-    const message = await heldOpen((await connection()).db, (tx) =>
+    const writer = await connection();
+    const writerBackend = await backendPid(writer.db);
+    const message = await heldOpen(writer.db, (tx) =>
       insertMessage(tx, orphan, { content: 'open while the image is read' }),
     );
     edit.commit();
     await edit.done;
     // The batch goes on (its image no longer waits on the edit); if it waits on the message, it waits
     // at the archive row the message's sync wrote.
-    await untilTheMoverWaitsOrEnds();
+    await untilTheMoverWaitsForOrEnds(writerBackend);
     message.commit();
     await message.done;
     await moving;

@@ -10,6 +10,7 @@ import {
 } from '../src/operator/legacy-move/index.js';
 import { heldOpen, legacyThenExpandedPerTest, shapesDiffer } from './support/cutover.js';
 import { count } from './support/legacy-rows.js';
+import { backendPid, waitsFor } from './support/lock-waits.js';
 import { rejection } from './support/rejection.js';
 import { hasServer, serverOnlyReason } from './support/test-database.js';
 
@@ -73,8 +74,8 @@ describe.skipIf(!hasServer)(`a first run's message batches ${serverOnlyReason}`,
     }).finally(() => {
       moveEnded = true;
     });
-    const moverWaits = async () =>
-      (await count(handle.db, `pg_locks where not granted and pid = ${moverBackend?.pid ?? 0}`)) > 0;
+    const oldAppBackend = await backendPid(oldApp.db);
+    const moverWaits = () => waitsFor(handle.db, moverBackend?.pid ?? 0, oldAppBackend);
     while (!moveEnded && !(oldTransaction && (await moverWaits())))
       await new Promise((r) => setTimeout(r, 20));
     const endedFirst = moveEnded;
