@@ -13,6 +13,11 @@ import {
   renderGuardLogUpkeepMigration,
 } from '../src/operator/cutover/guard-log-upkeep-sql.js';
 import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
+import {
+  renderStatementSyncDown,
+  renderStatementSyncMigration,
+  statementSyncMigrationSuffix,
+} from '../src/operator/cutover/statement-sync-sql.js';
 import { appliedSyncMigrationSuffix, renderCutoverSyncDown } from '../src/operator/cutover/sync-sql.js';
 import { mapSql } from '../src/operator/legacy-move/mapping.js';
 import { expandedDatabase } from './support/legacy-rows.js';
@@ -41,6 +46,13 @@ describe('the sync migration', () => {
     );
     expect(file(join(defaultMigrationsFolder, 'down'), guardLogUpkeepMigrationSuffix)).toBe(
       renderGuardLogUpkeepDown(),
+    );
+  });
+
+  it('the statement-level sync migration is exactly what src/operator/cutover/statement-sync-sql.ts renders, and so is its down', () => {
+    expect(file(defaultMigrationsFolder, statementSyncMigrationSuffix)).toBe(renderStatementSyncMigration());
+    expect(file(join(defaultMigrationsFolder, 'down'), statementSyncMigrationSuffix)).toBe(
+      renderStatementSyncDown(),
     );
   });
 
@@ -166,6 +178,8 @@ describe('the sync functions in the catalog', () => {
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
       { table: 'messages', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
+      { table: 'messages', trigger: 'legacy_chat_sync_reverse_delete', enabled: 'O' },
+      { table: 'messages', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
     ]);
     const log = await queryRows<{ table: string; triggers: number; always: boolean }>(
       handle.db,
