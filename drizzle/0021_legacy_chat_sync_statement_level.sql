@@ -1,6 +1,7 @@
 -- Custom migration, generated from src/operator/cutover/statement-sync-sql.ts (npm run cutover:sql -- --write;
 -- do not edit by hand): the reverse sync of messages fires once per statement instead of once per row
--- (its marker check was ~85 ms of each 5000-row batch of chats:migrate), rows mirrored set-based.
+-- (its marker check was ~85 ms of each 5000-row batch of chats:migrate), and so do conversations' INSERT
+-- and DELETE (once per session the mover writes); rows mirrored set-based.
 -- Reverse sync: a new-app statement writing messages, applied to chat_messages (the fields the legacy shape holds), its rows at once.
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_message"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
@@ -39,6 +40,42 @@ BEGIN
 END
 $sync$;
 --> statement-breakpoint
+-- Reverse sync: a new-app statement inserting or deleting conversations, applied to chat_sessions (the fields the legacy shape holds), its rows at once.
+CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversations"() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $sync$
+DECLARE
+  outer_sync text := pg_catalog.current_setting('conversations_db.syncing', true);
+  marker text := (SELECT k.token FROM conversations_cutover.legacy_chat_sync_key k);
+BEGIN
+  IF outer_sync = marker THEN
+    RETURN NULL;
+  END IF;
+  PERFORM pg_catalog.set_config('conversations_db.syncing', marker, true);
+  IF TG_OP = 'DELETE' THEN
+    BEGIN
+      DELETE FROM public.chat_sessions cs USING old_rows o WHERE cs.id = o.id;
+    EXCEPTION WHEN foreign_key_violation THEN
+      -- Legacy messages the sync did not reach (it was off): they go with their session.
+      DELETE FROM public.chat_messages cm USING old_rows o WHERE cm.session_id = o.id;
+      DELETE FROM public.chat_sessions cs USING old_rows o WHERE cs.id = o.id;
+    END;
+  ELSE
+    INSERT INTO public.chat_sessions AS cs (id, move_id, title, created_at, updated_at, agent_mail_inbox_id, agent_mail_email_address)
+    SELECT n.id, (CASE WHEN l.assigned_move_id = n.move_id THEN NULL ELSE n.move_id END), (CASE WHEN l.title_was_null IS TRUE AND n.title = 'New Conversation'::text THEN NULL ELSE n.title END), (n.created_at AT TIME ZONE 'UTC'::text),
+      (n.updated_at AT TIME ZONE 'UTC'::text), n.agent_mail_inbox_id, n.agent_mail_email_address
+    FROM new_rows n LEFT JOIN public.legacy_chat_moved_sessions l ON l.session_id = n.id
+    ON CONFLICT (id) DO UPDATE SET move_id = EXCLUDED.move_id, title = EXCLUDED.title, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, agent_mail_inbox_id = EXCLUDED.agent_mail_inbox_id, agent_mail_email_address = EXCLUDED.agent_mail_email_address
+      WHERE (cs.move_id, cs.title, cs.created_at, cs.updated_at, cs.agent_mail_inbox_id, cs.agent_mail_email_address) IS DISTINCT FROM (EXCLUDED.move_id, EXCLUDED.title, EXCLUDED.created_at, EXCLUDED.updated_at, EXCLUDED.agent_mail_inbox_id, EXCLUDED.agent_mail_email_address);
+    UPDATE public.legacy_chat_moved_sessions l
+    SET title_was_null = (CASE WHEN l.title_was_null IS TRUE AND n.title = 'New Conversation'::text THEN NULL ELSE n.title END) IS NULL, assigned_move_id = CASE WHEN (CASE WHEN l.assigned_move_id = n.move_id THEN NULL ELSE n.move_id END) IS NULL THEN l.assigned_move_id END
+    FROM new_rows n
+    WHERE l.session_id = n.id AND (l.title_was_null, l.assigned_move_id) IS DISTINCT FROM ((CASE WHEN l.title_was_null IS TRUE AND n.title = 'New Conversation'::text THEN NULL ELSE n.title END) IS NULL, CASE WHEN (CASE WHEN l.assigned_move_id = n.move_id THEN NULL ELSE n.move_id END) IS NULL THEN l.assigned_move_id END);
+  END IF;
+  PERFORM pg_catalog.set_config('conversations_db.syncing', COALESCE(outer_sync, ''), true);
+  RETURN NULL;
+END
+$sync$;
+--> statement-breakpoint
 -- Creates the sync's triggers and the guard's log triggers, as 0015's did, but messages' reverse sync
 -- at statement level (its function checks the marker once per statement). The drop removes them
 -- (legacy_chat_sync_uninstall) and its down file calls this again.
@@ -51,13 +88,16 @@ BEGIN
   CREATE TRIGGER "legacy_chat_sync_forward" AFTER INSERT OR UPDATE OR DELETE ON "public"."chat_messages"
     FOR EACH ROW WHEN (NOT "conversations_cutover"."legacy_chat_sync_marked"())
     EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_forward_message"();
-  CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT OR DELETE ON "public"."conversations"
-    FOR EACH ROW WHEN (NOT "conversations_cutover"."legacy_chat_sync_marked"())
-    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversation"();
   CREATE TRIGGER "legacy_chat_sync_reverse_update" AFTER UPDATE ON "public"."conversations"
     FOR EACH ROW WHEN ((OLD.id, OLD.move_id, OLD.title, OLD.agent_mail_inbox_id, OLD.agent_mail_email_address, OLD.created_at, OLD.updated_at)
       IS DISTINCT FROM (NEW.id, NEW.move_id, NEW.title, NEW.agent_mail_inbox_id, NEW.agent_mail_email_address, NEW.created_at, NEW.updated_at) AND NOT "conversations_cutover"."legacy_chat_sync_marked"())
     EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversation"();
+  CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT ON "public"."conversations"
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversations"();
+  CREATE TRIGGER "legacy_chat_sync_reverse_delete" AFTER DELETE ON "public"."conversations"
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversations"();
   CREATE TRIGGER "legacy_chat_sync_reverse" AFTER INSERT ON "public"."messages"
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_message"();
@@ -165,6 +205,9 @@ BEGIN
   END IF;
   IF pg_catalog.to_regclass('public.conversations') IS NOT NULL THEN
     DROP TRIGGER IF EXISTS "legacy_chat_sync_reverse" ON "public"."conversations";
+  END IF;
+  IF pg_catalog.to_regclass('public.conversations') IS NOT NULL THEN
+    DROP TRIGGER IF EXISTS "legacy_chat_sync_reverse_delete" ON "public"."conversations";
   END IF;
   IF pg_catalog.to_regclass('public.conversations') IS NOT NULL THEN
     DROP TRIGGER IF EXISTS "legacy_chat_sync_reverse_update" ON "public"."conversations";

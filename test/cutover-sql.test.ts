@@ -146,6 +146,7 @@ describe('the sync functions in the catalog', () => {
       'legacy_chat_sync_marked',
       'legacy_chat_sync_move_messages_of',
       'legacy_chat_sync_reverse_conversation',
+      'legacy_chat_sync_reverse_conversations',
       'legacy_chat_sync_reverse_message',
       'legacy_chat_sync_uninstall',
     ]);
@@ -176,6 +177,7 @@ describe('the sync functions in the catalog', () => {
       { table: 'chat_messages', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'chat_sessions', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
+      { table: 'conversations', trigger: 'legacy_chat_sync_reverse_delete', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
       { table: 'messages', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
       { table: 'messages', trigger: 'legacy_chat_sync_reverse_delete', enabled: 'O' },

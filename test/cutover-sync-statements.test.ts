@@ -22,6 +22,9 @@ const legacyMessages = (session: string) =>
     handle.db,
     sql`select id::text, content, role::text from chat_messages where session_id = ${session}::uuid order by id`,
   );
+const aMove = async () =>
+  (await queryRows<{ id: string }>(handle.db, sql`select id::text from moves order by id limit 1`))[0]?.id ??
+  '';
 const wasNull = (id: string) =>
   queryRows<{ was_null: boolean }>(
     handle.db,
@@ -32,10 +35,7 @@ describe.skipIf(!hasServer)(
   `the reverse sync of messages, one statement at a time ${serverOnlyReason}`,
   () => {
     it('mirrors a statement of many rows: inserts, edits (a NULL content too), an id moved, deletes', async () => {
-      const move = (
-        await queryRows<{ id: string }>(handle.db, sql`select id::text from moves order by id limit 1`)
-      )[0]?.id;
-      const session = await insertSession(handle.db, { moveId: move ?? null });
+      const session = await insertSession(handle.db, { moveId: await aMove() });
       const empty = await insertMessage(handle.db, session, {
         content: null,
         createdAt: '2025-03-01 10:00:00',
@@ -85,6 +85,37 @@ describe.skipIf(!hasServer)(
       await handle.db.execute(sql`delete from messages where conversation_id = ${session}::uuid`);
       expect(await legacyMessages(session)).toEqual([]);
       expect(await wasNull(empty)).toEqual([]);
+      expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+    });
+
+    it('mirrors conversations inserted and deleted many in one statement (an orphan the mover attached too)', async () => {
+      const orphan = await insertSession(handle.db, { moveId: null, title: null });
+      await insertMessage(handle.db, orphan, { content: 'kept with its session' });
+      const move = await aMove();
+      await moveLegacyChats(handle.db, { orphans: 'assign', moveId: move });
+      const born = [randomUUID(), randomUUID()] as const;
+      const all = `{${[orphan, ...born].join(',')}}`;
+      const sessions = () =>
+        queryRows<{ id: string; move_id: string | null; title: string | null }>(
+          handle.db,
+          sql`select id::text, move_id::text, title from chat_sessions where id = any(${all}::uuid[]) order by id`,
+        );
+      await handle.db.execute(sql`insert into conversations (id, move_id, title)
+        values (${born[0]}::uuid, ${move}::uuid, 'first'), (${born[1]}::uuid, ${move}::uuid, 'second')`);
+      // The attached orphan reads as it was in the legacy shape: no move, no title (the ledger says so).
+      expect(await sessions()).toEqual(
+        [
+          { id: orphan, move_id: null, title: null },
+          { id: born[0], move_id: move, title: 'first' },
+          { id: born[1], move_id: move, title: 'second' },
+        ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
+      expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+
+      // One DELETE of the three: their sessions go, the orphan's legacy message with it.
+      await handle.db.execute(sql`delete from conversations where id = any(${all}::uuid[])`);
+      expect(await sessions()).toEqual([]);
+      expect(await legacyMessages(orphan)).toEqual([]);
       expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
     });
   },

@@ -1,5 +1,5 @@
 -- Down of <n>_legacy_chat_sync_statement_level, generated from src/operator/cutover/statement-sync-sql.ts
--- (npm run cutover:sql -- --write): messages' reverse sync per row again, as 0015_legacy_chat_sync_guarded
+-- (npm run cutover:sql -- --write): messages' and conversations' reverse sync per row again, as 0015_legacy_chat_sync_guarded
 -- created it. No row changes.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();
 --> statement-breakpoint
@@ -210,5 +210,7 @@ BEGIN
   END IF;
 END
 $sync$;
+--> statement-breakpoint
+DROP FUNCTION "conversations_cutover"."legacy_chat_sync_reverse_conversations"();
 --> statement-breakpoint
 SELECT "conversations_cutover"."legacy_chat_sync_install"();

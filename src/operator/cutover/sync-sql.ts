@@ -91,7 +91,7 @@ const syncedMessageColumns = [
   'metadata',
   'created_at',
 ];
-const legacySessionColumns = [
+export const legacySessionColumns = [
   'move_id',
   'title',
   'created_at',
