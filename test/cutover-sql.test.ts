@@ -13,6 +13,11 @@ import {
   renderGuardLogUpkeepMigration,
 } from '../src/operator/cutover/guard-log-upkeep-sql.js';
 import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
+import {
+  renderStatementSyncDown,
+  renderStatementSyncMigration,
+  statementSyncMigrationSuffix,
+} from '../src/operator/cutover/statement-sync-sql.js';
 import { appliedSyncMigrationSuffix, renderCutoverSyncDown } from '../src/operator/cutover/sync-sql.js';
 import { mapSql } from '../src/operator/legacy-move/mapping.js';
 import { expandedDatabase } from './support/legacy-rows.js';
@@ -41,6 +46,13 @@ describe('the sync migration', () => {
     );
     expect(file(join(defaultMigrationsFolder, 'down'), guardLogUpkeepMigrationSuffix)).toBe(
       renderGuardLogUpkeepDown(),
+    );
+  });
+
+  it('the statement-level sync migration is exactly what src/operator/cutover/statement-sync-sql.ts renders, and so is its down', () => {
+    expect(file(defaultMigrationsFolder, statementSyncMigrationSuffix)).toBe(renderStatementSyncMigration());
+    expect(file(join(defaultMigrationsFolder, 'down'), statementSyncMigrationSuffix)).toBe(
+      renderStatementSyncDown(),
     );
   });
 
@@ -134,6 +146,7 @@ describe('the sync functions in the catalog', () => {
       'legacy_chat_sync_marked',
       'legacy_chat_sync_move_messages_of',
       'legacy_chat_sync_reverse_conversation',
+      'legacy_chat_sync_reverse_conversations',
       'legacy_chat_sync_reverse_message',
       'legacy_chat_sync_uninstall',
     ]);
@@ -164,8 +177,11 @@ describe('the sync functions in the catalog', () => {
       { table: 'chat_messages', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'chat_sessions', trigger: 'legacy_chat_sync_forward', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
+      { table: 'conversations', trigger: 'legacy_chat_sync_reverse_delete', enabled: 'O' },
       { table: 'conversations', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
       { table: 'messages', trigger: 'legacy_chat_sync_reverse', enabled: 'O' },
+      { table: 'messages', trigger: 'legacy_chat_sync_reverse_delete', enabled: 'O' },
+      { table: 'messages', trigger: 'legacy_chat_sync_reverse_update', enabled: 'O' },
     ]);
     const log = await queryRows<{ table: string; triggers: number; always: boolean }>(
       handle.db,

@@ -6,6 +6,7 @@ export { type DifferenceKind, differenceKinds } from './differences.js';
 export { countDifferences, type DifferenceGroup, findDifferences } from './find-differences.js';
 export { type GoLiveResult, goLive } from './go-live.js';
 export { type CutoverState, markGoLive, readCutoverState, recordOrphanPolicy } from './state.js';
+export { syncTriggers } from './statement-sync-sql.js';
 export { type CutoverPhase, type CutoverStatus, readCutoverStatus, type SyncTriggerState } from './status.js';
-export { cutoverSyncMigrationSuffix, renderCutoverSyncMigration, syncTriggers } from './sync-sql.js';
+export { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from './sync-sql.js';
 export { syncingSetting } from './syncing-setting.js';

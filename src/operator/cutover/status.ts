@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../app/database.js';
 import { moveTablesPresence } from '../legacy-move/preconditions.js';
 import { readCutoverState } from './state.js';
-import { syncTriggers } from './sync-sql.js';
+import { syncTriggers } from './statement-sync-sql.js';
 
 /**
  * Where the cutover stands:

@@ -10,11 +10,12 @@ import { syncingSetting } from './syncing-setting.js';
 // pg_temp and names public objects in full, so nothing a hostile role puts in public is called.
 
 /**
- * The sync's triggers: [table, trigger name, function]. conversations has two: its UPDATE trigger fires
- * only when a column the legacy shape holds changed, so a last_message_at bump (one per message the new
- * app posts) does not call the reverse sync.
+ * The sync's triggers as this migration creates them: [table, trigger name, function]. conversations has
+ * two: its UPDATE trigger fires only when a column the legacy shape holds changed, so a last_message_at
+ * bump (one per message the new app posts) does not call the reverse sync. statement-sync-sql.ts makes
+ * messages' statement-level (syncTriggers there is the list the status checks).
  */
-export const syncTriggers = [
+export const guardedSyncTriggers = [
   ['chat_sessions', 'legacy_chat_sync_forward', 'legacy_chat_sync_forward_session'],
   ['chat_messages', 'legacy_chat_sync_forward', 'legacy_chat_sync_forward_message'],
   ['conversations', 'legacy_chat_sync_reverse', 'legacy_chat_sync_reverse_conversation'],
@@ -22,11 +23,11 @@ export const syncTriggers = [
   ['messages', 'legacy_chat_sync_reverse', 'legacy_chat_sync_reverse_message'],
 ] as const;
 
-const pinned = 'SET search_path = pg_catalog, pg_temp';
+export const pinned = 'SET search_path = pg_catalog, pg_temp';
 const breakpoint = '\n--> statement-breakpoint\n';
-const q = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const q = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const syncKey = 'conversations_cutover.legacy_chat_sync_key';
-const marked = '"conversations_cutover"."legacy_chat_sync_marked"()';
+export const marked = '"conversations_cutover"."legacy_chat_sync_marked"()';
 
 // The no-ping-pong marker (issue 11): a write made by the sync (or the mover, whose writes are the image
 // of the legacy rows) is skipped by the other direction. A plain setting any session could set to 'on'
@@ -51,7 +52,7 @@ LANGUAGE sql SECURITY DEFINER ${pinned} AS $sync$
 $sync$;`;
 
 /** The body of a trigger function that mirrors a write, skipping writes made by the other direction. */
-function syncTrigger(name: string, comment: string, declarations: string, body: string): string {
+export function syncTrigger(name: string, comment: string, declarations: string, body: string): string {
   return `-- ${comment}
 CREATE OR REPLACE FUNCTION "conversations_cutover"."${name}"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER ${pinned} AS $sync$
@@ -90,7 +91,7 @@ const syncedMessageColumns = [
   'metadata',
   'created_at',
 ];
-const legacySessionColumns = [
+export const legacySessionColumns = [
   'move_id',
   'title',
   'created_at',
@@ -98,7 +99,7 @@ const legacySessionColumns = [
   'agent_mail_inbox_id',
   'agent_mail_email_address',
 ];
-const legacyMessageColumns = [
+export const legacyMessageColumns = [
   'session_id',
   'role',
   'content',
@@ -110,7 +111,7 @@ const legacyMessageColumns = [
 ];
 
 /** ON CONFLICT ... DO UPDATE that writes only when something differs. */
-function upsertSet(alias: string, columns: string[]): string {
+export function upsertSet(alias: string, columns: string[]): string {
   const set = columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ');
   const mine = columns.map((c) => `${alias}.${c}`).join(', ');
   const theirs = columns.map((c) => `EXCLUDED.${c}`).join(', ');
@@ -292,7 +293,8 @@ const reverseConversation = syncTrigger(
   END IF;`,
 );
 
-const reverseMessage = syncTrigger(
+/** The per-row reverse sync of messages as this migration creates it (statement-sync-sql.ts's down puts it back). */
+export const reverseMessage = syncTrigger(
   'legacy_chat_sync_reverse_message',
   'Reverse sync: a new-app write of messages, applied to chat_messages (the fields the legacy shape holds).',
   `  was_null boolean;
@@ -318,7 +320,7 @@ const reverseMessage = syncTrigger(
 
 /** The WHEN clause of each sync trigger: only writes not marked as the sync's, and for conversations' UPDATE only a change of what the legacy shape holds. */
 const legacyConversationColumns = ['id', ...syncedConversationColumns];
-const syncTriggerEvent = (table: string, trigger: string) =>
+export const syncTriggerEvent = (table: string, trigger: string) =>
   table !== 'conversations'
     ? { events: 'INSERT OR UPDATE OR DELETE', when: `NOT ${marked}` }
     : trigger === 'legacy_chat_sync_reverse_update'
@@ -329,14 +331,15 @@ const syncTriggerEvent = (table: string, trigger: string) =>
         }
       : { events: 'INSERT OR DELETE', when: `NOT ${marked}` };
 
-const install = `-- Creates the sync's triggers and the guard's log triggers; the drop removes them
+/** legacy_chat_sync_install/_uninstall as this migration creates them (statement-sync-sql.ts's down puts them back). */
+export const guardedInstall = `-- Creates the sync's triggers and the guard's log triggers; the drop removes them
 -- (legacy_chat_sync_uninstall) and its down file calls this again, so undoing the drop brings the sync
 -- back with the tables. The WHEN clause skips writes made by the other direction (or by the mover)
 -- before any function is called or event queued.
 CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_install"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
-${syncTriggers
+${guardedSyncTriggers
   .map(([table, trigger, fn]) => {
     const { events, when } = syncTriggerEvent(table, trigger);
     return `  CREATE TRIGGER "${trigger}" AFTER ${events} ON "public"."${table}"
@@ -349,7 +352,7 @@ END
 $sync$;${breakpoint}CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
-${syncTriggers
+${guardedSyncTriggers
   .map(
     ([table, trigger]) => `  IF pg_catalog.to_regclass('public.${table}') IS NOT NULL THEN
     DROP TRIGGER IF EXISTS "${trigger}" ON "public"."${table}";
@@ -418,7 +421,7 @@ ${marker}`,
     reverseConversation,
     reverseMessage,
     differencesSql,
-    install,
+    guardedInstall,
     touchUpdatedAtWithSync,
     ...functionNames.map(
       (f) => `REVOKE ALL ON FUNCTION "conversations_cutover".${f.replace(/^([a-z_]+)/, '"$1"')} FROM PUBLIC;`,
