@@ -627,6 +627,31 @@ describe.skipIf(!hasServer)(`the no-ping-pong marker ${serverOnlyReason}`, () =>
     expect(await count(handle.db, 'conversations')).toBe(0);
   });
 
+  it('rolled back to before the statement-level sync: 0015’s per-row sync is back, and chats:status says on', async () => {
+    const tags = readMigrations().map((m) => m.tag);
+    const statementLevel = tags.findIndex((tag) => tag.endsWith('_legacy_chat_sync_statement_level'));
+    expect(statementLevel).toBeGreaterThan(0);
+    const perRow = async () =>
+      (
+        await queryRows<{ perRow: boolean }>(
+          handle.db,
+          sql`select (t.tgtype::int & 1) = 1 as "perRow" from pg_trigger t
+              where t.tgrelid = 'public.messages'::regclass and t.tgname = 'legacy_chat_sync_reverse'`,
+        )
+      ).map((r) => r.perRow);
+    expect(await perRow()).toEqual([false]);
+    await rollbackDatabase(handle.db, { to: tags[statementLevel - 1] ?? '' });
+    expect(await perRow()).toEqual([true]);
+    expect((await readCutoverStatus(handle.db)).sync).toBe('on');
+    // And a per-row sync missing a trigger is still broken.
+    await handle.db.execute(sql`alter table messages disable trigger legacy_chat_sync_reverse`);
+    expect((await readCutoverStatus(handle.db)).sync).toBe('broken');
+    await handle.db.execute(sql`alter table messages enable trigger legacy_chat_sync_reverse`);
+    await migrateDatabase(handle.db, { to: expandStepTag() });
+    expect(await perRow()).toEqual([false]);
+    expect((await readCutoverStatus(handle.db)).sync).toBe('on');
+  });
+
   it('a last_message_at bump does not call the reverse sync; a change of what the legacy shape holds does', async () => {
     await moveLegacyChats(handle.db);
     const moved = await movedConversation();

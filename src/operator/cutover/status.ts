@@ -3,6 +3,7 @@ import { type Queryable, queryRows } from '../../app/database.js';
 import { moveTablesPresence } from '../legacy-move/preconditions.js';
 import { readCutoverState } from './state.js';
 import { syncTriggers } from './statement-sync-sql.js';
+import { guardedSyncTriggers } from './sync-sql.js';
 
 /**
  * Where the cutover stands:
@@ -37,15 +38,24 @@ export interface CutoverStatus {
 /** Reads the cutover's phase, the sync's state and the time since go-live. Read-only. */
 export async function readCutoverStatus(db: Queryable): Promise<CutoverStatus> {
   const presence = await moveTablesPresence(db);
-  const found = await queryRows<{ table: string; trigger: string; enabled: string }>(
+  const found = await queryRows<{ table: string; trigger: string; enabled: string; perRow: boolean }>(
     db,
-    sql`select c.relname as table, t.tgname as trigger, t.tgenabled as enabled
+    sql`select c.relname as table, t.tgname as trigger, t.tgenabled as enabled,
+               (t.tgtype::int & 1) = 1 as "perRow"
         from pg_catalog.pg_trigger t
         join pg_catalog.pg_class c on c.oid = t.tgrelid
         join pg_catalog.pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
         where not t.tgisinternal and t.tgname like 'legacy_chat_sync_%'`,
   );
-  const triggers = syncTriggers.map(([table, trigger]) => {
+  // A database that rolled back *_legacy_chat_sync_statement_level has 0015's sync again, whose messages
+  // trigger fires per row: judge it by 0015's list, or a sound sync reads as broken.
+  const perRowSync = found.some(
+    (f) => f.table === 'messages' && f.trigger === 'legacy_chat_sync_reverse' && f.perRow,
+  );
+  const expected: readonly (readonly [string, string, string])[] = perRowSync
+    ? guardedSyncTriggers
+    : syncTriggers;
+  const triggers = expected.map(([table, trigger]) => {
     const row = found.find((f) => f.table === table && f.trigger === trigger);
     return {
       table,
