@@ -1,12 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { type Queryable, queryRows } from '../../src/app/database.js';
 import { expandStepTag } from '../../src/deploy/expand-step.js';
 import { migrateDatabase } from '../../src/deploy/migrate.js';
 import type { DatabaseHandle } from '../../src/operator/connect.js';
 import { insertLegacyDataset, type LegacyDatasetOptions } from '../../src/operator/legacy-move/index.js';
 import { mapSql } from '../../src/operator/legacy-move/mapping.js';
-import { createTestDatabase, hasServer, type TestDatabase } from './test-database.js';
+import {
+  createServerTestDatabase,
+  createTestDatabase,
+  hasServer,
+  type TestDatabase,
+} from './test-database.js';
 
 /**
  * A database as production has it: legacy rows written before the expand step, then migrated to the
@@ -27,17 +32,29 @@ export async function legacyThenExpanded(
  * A fresh legacyThenExpanded database for every test of the file (a server only: the tests that use it
  * need several connections), its handle told to `onOpen` before each test; `connection()` opens one
  * more to it.
- * After each test every connection is closed and the database dropped.
+ * The file builds one legacyThenExpanded database before its first test and leaves it closed; each test
+ * gets a copy of it (CREATE DATABASE ... TEMPLATE, tens of milliseconds) instead of inserting the
+ * dataset and migrating to the expand step again (about a second of server CPU a test).
+ * After each test every connection is closed and the copy dropped.
  */
 export function legacyThenExpandedPerTest(
   label: string,
   onOpen: (handle: DatabaseHandle) => void,
 ): { connection: () => Promise<DatabaseHandle> } {
+  let template: string | undefined;
   let current: { database: TestDatabase; handle: DatabaseHandle } | undefined;
   const opened: DatabaseHandle[] = [];
-  beforeEach(async () => {
+  beforeAll(async () => {
     if (!hasServer) return;
-    current = await legacyThenExpanded(label);
+    const built = await legacyThenExpanded(`${label}_template`);
+    // A template must have nobody connected while it is copied.
+    await built.handle.close();
+    template = databaseNameOf(built.database);
+  });
+  beforeEach(async () => {
+    if (!hasServer || template === undefined) return;
+    const database = await createServerTestDatabase(label, template);
+    current = { database, handle: await database.open({ maxConnections: 1 }) };
     onOpen(current.handle);
   });
   afterEach(async () => {
@@ -54,6 +71,11 @@ export function legacyThenExpandedPerTest(
       return h;
     },
   };
+}
+
+function databaseNameOf(database: TestDatabase): string {
+  if (database.url === undefined) throw new Error('databaseNameOf: a server database has a URL');
+  return decodeURIComponent(new URL(database.url).pathname.slice(1));
 }
 
 /**
