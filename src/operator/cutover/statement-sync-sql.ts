@@ -1,11 +1,12 @@
 import { mapSql } from '../legacy-move/mapping.js';
-import { installGuardLog, uninstallGuardLog } from './guard-log-sql.js';
+import { installGuardLog } from './guard-log-sql.js';
 import {
   guardedInstall,
   guardedSyncTriggers,
   legacyMessageColumns,
   legacySessionColumns,
   pinned,
+  renderSyncUninstall,
   reverseMessage,
   syncTrigger,
   syncTriggerEvent,
@@ -175,19 +176,7 @@ ${statementTriggers
   .join('\n')}
 ${installGuardLog}
 END
-$sync$;${breakpoint}CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
-LANGUAGE plpgsql ${pinned} AS $sync$
-BEGIN
-${syncTriggers
-  .map(
-    ([table, trigger]) => `  IF pg_catalog.to_regclass('public.${table}') IS NOT NULL THEN
-    DROP TRIGGER IF EXISTS "${trigger}" ON "public"."${table}";
-  END IF;`,
-  )
-  .join('\n')}
-${uninstallGuardLog}
-END
-$sync$;`;
+$sync$;${breakpoint}${renderSyncUninstall(syncTriggers)}`;
 
 /** The migration, exactly as drizzle/<n>_legacy_chat_sync_statement_level.sql holds it. */
 export function renderStatementSyncMigration(): string {

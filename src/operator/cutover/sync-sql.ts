@@ -349,10 +349,17 @@ ${guardedSyncTriggers
   .join('\n')}
 ${installGuardLog}
 END
-$sync$;${breakpoint}CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
+$sync$;${breakpoint}${renderSyncUninstall(guardedSyncTriggers)}`;
+
+/**
+ * legacy_chat_sync_uninstall(): drops `triggers` (each where its table still exists) and the guard's log
+ * triggers. One renderer for 0015's per-row sync and the statement-level sync that replaced it.
+ */
+export function renderSyncUninstall(triggers: readonly (readonly [string, string, ...string[]])[]): string {
+  return `CREATE OR REPLACE FUNCTION "conversations_cutover"."legacy_chat_sync_uninstall"() RETURNS void
 LANGUAGE plpgsql ${pinned} AS $sync$
 BEGIN
-${guardedSyncTriggers
+${triggers
   .map(
     ([table, trigger]) => `  IF pg_catalog.to_regclass('public.${table}') IS NOT NULL THEN
     DROP TRIGGER IF EXISTS "${trigger}" ON "public"."${table}";
@@ -362,6 +369,7 @@ ${guardedSyncTriggers
 ${uninstallGuardLog}
 END
 $sync$;`;
+}
 
 /** conversations.updated_at is stamped on UPDATE (0002) unless the sync or the mover copies a legacy value. */
 export const touchUpdatedAtWithSync = `-- The sync copies each legacy session's own updated_at, as the mover does: while it writes, the
