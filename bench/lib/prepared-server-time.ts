@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, queryRows } from '../../src/app/database.js';
-import type { SentQuery } from '../../src/app/queries/index.js';
+import { planTimeMs, type SentQuery } from '../../src/app/queries/index.js';
 
 /** A parameter as a SQL literal of unknown type, which EXECUTE coerces to the prepared parameter's type. */
 function literal(value: unknown): string {
@@ -35,10 +35,5 @@ export async function preparedServerStatementMs(
     sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE ${name}${args}`),
   );
   const value = Object.values(row ?? {})[0];
-  const plan = (typeof value === 'string' ? JSON.parse(value) : value) as {
-    'Planning Time'?: number;
-    'Execution Time'?: number;
-  }[];
-  const root = plan[0] ?? {};
-  return (root['Planning Time'] ?? 0) + (root['Execution Time'] ?? 0);
+  return planTimeMs(typeof value === 'string' ? JSON.parse(value) : value);
 }
