@@ -82,3 +82,22 @@ export function rlsSection(r: RlsResult, startedAt: string, dataLine: string): s
   );
   return out;
 }
+
+/** Where the row-level security bench keeps the plans behind its figures (bench/plans/rls.txt). */
+export const rlsPlansFile = 'bench/plans/rls.txt';
+
+/** The cached plan of every statement, as the owner and as the app role, after the timed rounds. */
+export function rlsPlans(r: RlsResult, startedAt: string): string {
+  const out = [
+    `Row-level security bench, run ${startedAt} (BENCHMARKS.md section 4): the plan PostgreSQL had cached for each prepared statement after the timed rounds, EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) EXECUTE, as the owner and as the app role through withUser. Generated; compare two runs' files to see which plan a row that moved ran.`,
+  ];
+  for (const row of r.rows)
+    for (const role of ['owner', 'app'] as const)
+      out.push(
+        '',
+        `## ${row.query}: ${row.title} | ${userKindTitles[row.user]} | ${role}`,
+        '',
+        row.plans[role],
+      );
+  return `${out.join('\n')}\n`;
+}

@@ -13,7 +13,7 @@ import {
 import { messages } from '../src/app/schema/index.js';
 import { withUser, withUserStatement } from '../src/app/security/with-user.js';
 import { openDatabase } from '../src/operator/connect.js';
-import { preparedServerStatementMs } from './lib/prepared-server-time.js';
+import { preparedPlanText, preparedServerStatementMs } from './lib/prepared-server-time.js';
 import type { BenchServer } from './lib/server.js';
 import { percentile } from './lib/stats.js';
 import { benchWideUser, type WideUserRow } from './rls-wide.js';
@@ -59,6 +59,8 @@ export interface RlsRow {
   server: { owner: Timing; app: Timing };
   /** Calls of the policy functions per execution, from pg_stat_get_xact_function_calls. */
   policyCalls: number;
+  /** The cached plans after the timed rounds (EXPLAIN ANALYZE EXECUTE text), as the owner and as the app role. */
+  plans: { owner: string; app: string };
 }
 
 export interface RlsResult {
@@ -286,6 +288,12 @@ export async function benchRowLevelSecurity(
           appOneTrip: summary(samples.appOneTrip),
           server: { owner: summary(server.owner), app: summary(server.app) },
           policyCalls: await countPolicyCalls(db, c, user),
+          plans: {
+            owner: await preparedPlanText(db, serverName, c.build(db, user).toSQL()),
+            app: await withUser(appDb, user.id, (tx) =>
+              preparedPlanText(tx, serverName, c.build(tx as unknown as Database, user).toSQL()),
+            ),
+          },
         });
       }
     }

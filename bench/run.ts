@@ -23,7 +23,7 @@ import { addedIndexes, benchQueries } from './queries.js';
 import { buildQueryData } from './query-data.js';
 import { type BenchReport, renderReport } from './report.js';
 import { benchRowLevelSecurity } from './rls.js';
-import { rlsHeading, rlsSection } from './rls-report.js';
+import { rlsHeading, rlsPlans, rlsPlansFile, rlsSection } from './rls-report.js';
 import { benchSync, renderSyncSection, spliceSyncSection, syncSectionEnd, syncSectionStart } from './sync.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -296,6 +296,7 @@ const bench = defineCommand({
       if (suite) rendered = withSuiteSection(rendered, suite);
       if (activity) rendered = withActivitySection(rendered, activity);
       writeFileSync(out, kept ? spliceSyncSection(rendered, kept) : rendered);
+      writeFileSync(rlsPlansPath(out), rlsPlans(rls, startedAt.toISOString()));
       log(`Wrote ${out} (${report.minutes.toFixed(1)} min).`);
       return exitCode.ok;
     } finally {
@@ -341,4 +342,12 @@ async function benchOnlyRls(
       ? `${current.trimEnd()}\n\n${section}`
       : `${current.slice(0, start)}${section}${next === -1 ? '' : current.slice(next)}`;
   writeFileSync(out, `${replaced.trimEnd()}\n`);
+  writeFileSync(rlsPlansPath(out), rlsPlans(rls, startedAt.toISOString()));
+}
+
+/** bench/plans/rls.txt beside the repository's BENCHMARKS.md; beside any other --out, `<out>.rls-plans.txt`. */
+function rlsPlansPath(out: string): string {
+  return out === resolve(repoRoot, 'BENCHMARKS.md')
+    ? resolve(repoRoot, rlsPlansFile)
+    : `${out}.rls-plans.txt`;
 }

@@ -37,3 +37,17 @@ export async function preparedServerStatementMs(
   const value = Object.values(row ?? {})[0];
   return planTimeMs(typeof value === 'string' ? JSON.parse(value) : value);
 }
+
+/**
+ * The plan PostgreSQL runs for the prepared statement `name` (PREPAREd by preparedServerStatementMs on this
+ * connection), as text with actual rows and loops: EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF)
+ * EXECUTE. Kept beside the bench's figures so a row that moved between two runs can be read plan to plan.
+ */
+export async function preparedPlanText(db: Queryable, name: string, query: SentQuery): Promise<string> {
+  const args = query.params.length === 0 ? '' : `(${query.params.map(literal).join(', ')})`;
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF) EXECUTE ${name}${args}`),
+  );
+  return rows.map((row) => String(Object.values(row)[0] ?? '')).join('\n');
+}
