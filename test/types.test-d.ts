@@ -26,6 +26,7 @@ import {
   postMessage,
   type StartConversationInput,
   type withUser,
+  type withUserStatement,
 } from '../src/app/index.js';
 import type {
   conversationInsertSchema,
@@ -129,6 +130,13 @@ describe('the write helpers take New* values and any drizzle database or transac
     expectTypeOf(postMessage).returns.resolves.toEqualTypeOf<Message>();
     expectTypeOf<Parameters<Parameters<typeof withUser<ConversationsSchema, void>>[2]>[0]>().toExtend<
       Parameters<typeof postMessage>[0]
+    >();
+    // withUserStatement's callback gets the same transaction, and the call resolves to what it returns.
+    expectTypeOf<
+      Parameters<Parameters<typeof withUserStatement<ConversationsSchema, Message>>[2]>[0]
+    >().toEqualTypeOf<Parameters<Parameters<typeof withUser<ConversationsSchema, Message>>[2]>[0]>();
+    expectTypeOf<ReturnType<typeof withUserStatement<ConversationsSchema, Message>>>().toEqualTypeOf<
+      Promise<Message>
     >();
     expectTypeOf(markRead).returns.resolves.toEqualTypeOf<ConversationParticipant>();
     expectTypeOf(archiveConversation).returns.resolves.toEqualTypeOf<Conversation>();
