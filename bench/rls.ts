@@ -11,7 +11,7 @@ import {
   userConversationsQuery,
 } from '../src/app/queries/index.js';
 import { messages } from '../src/app/schema/index.js';
-import { withUser } from '../src/app/security/with-user.js';
+import { withUser, withUserStatement } from '../src/app/security/with-user.js';
 import { openDatabase } from '../src/operator/connect.js';
 import { preparedServerStatementMs } from './lib/prepared-server-time.js';
 import type { BenchServer } from './lib/server.js';
@@ -51,8 +51,10 @@ export interface RlsRow {
   owner: Timing;
   /** Client time of the statement alone, inside withUser (what the policies cost). */
   app: Timing;
-  /** withUser end to end: BEGIN, the statement with set_config pipelined ahead of it, COMMIT. */
+  /** withUser end to end: BEGIN, the statement with set_config pipelined ahead of it, COMMIT (two round trips). */
   appTotal: Timing;
+  /** withUserStatement end to end: BEGIN, set_config, the statement and COMMIT in one round trip. */
+  appOneTrip: Timing;
   /** The server's own time (EXPLAIN ANALYZE, TIMING OFF, of the prepared statement), owner and app role. */
   server: { owner: Timing; app: Timing };
   /** Calls of the policy functions per execution, from pg_stat_get_xact_function_calls. */
@@ -221,7 +223,12 @@ export async function benchRowLevelSecurity(
     const rows: RlsRow[] = [];
     for (const user of users) {
       for (const c of cases) {
-        const samples = { owner: [] as number[], app: [] as number[], appTotal: [] as number[] };
+        const samples = {
+          owner: [] as number[],
+          app: [] as number[],
+          appTotal: [] as number[],
+          appOneTrip: [] as number[],
+        };
         const server = { owner: [] as number[], app: [] as number[] };
         const asOwner = async () => {
           const t0 = performance.now();
@@ -239,6 +246,13 @@ export async function benchRowLevelSecurity(
           });
           return { statementMs, totalMs: performance.now() - t0 };
         };
+        const asAppInOneTrip = async () => {
+          const t0 = performance.now();
+          await withUserStatement(appDb, user.id, (tx) =>
+            executePrepared(c.build(tx as unknown as Database, user), `bench_${c.key}`),
+          );
+          return performance.now() - t0;
+        };
         // One statement per query and user: a user without a second page sends a2 without its cursor.
         const serverName = `bench_server_${c.key}_${user.kind}`.toLowerCase();
         const serverAsOwner = () => preparedServerStatementMs(db, serverName, c.build(db, user).toSQL());
@@ -251,11 +265,13 @@ export async function benchRowLevelSecurity(
           // or the load the other left; server time is measured in the same rounds.
           const ownerFirst = i % 2 === 0;
           const [ownerMs, app] = await inTurn(ownerFirst, asOwner, asApp);
+          const oneTripMs = await asAppInOneTrip();
           const [serverOwnerMs, serverAppMs] = await inTurn(ownerFirst, serverAsOwner, serverAsApp);
           if (i < warmUp) continue;
           samples.owner.push(ownerMs);
           samples.app.push(app.statementMs);
           samples.appTotal.push(app.totalMs);
+          samples.appOneTrip.push(oneTripMs);
           server.owner.push(serverOwnerMs);
           server.app.push(serverAppMs);
         }
@@ -267,6 +283,7 @@ export async function benchRowLevelSecurity(
           owner: summary(samples.owner),
           app: summary(samples.app),
           appTotal: summary(samples.appTotal),
+          appOneTrip: summary(samples.appOneTrip),
           server: { owner: summary(server.owner), app: summary(server.app) },
           policyCalls: await countPolicyCalls(db, c, user),
         });

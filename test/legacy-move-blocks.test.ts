@@ -114,13 +114,15 @@ describe('the messages pass by heap blocks', () => {
             // Another session bumps every conversation and holds its row locks: the next batch's
             // last_message_at update waits on them. Once the mover waits, that session commits.
             await held`begin`;
+            const [holder] = await held<{ pid: number }[]>`select pg_backend_pid() as pid`;
             await held`update conversations set last_message_at = ${far}::timestamptz`;
-            // No deadline: polls until the mover waits (or has finished, which fails below).
+            // No deadline: polls until the mover waits on that session (or has finished, which fails
+            // below). On that session, not on any lock: see lock-waits.ts for what else a mover waits on.
             released = (async () => {
               while (!moveFinished) {
-                const [waiting] = await watcher<{ n: number }[]>`
-                  select count(*)::int as n from pg_locks where pid = ${me?.pid ?? 0} and not granted`;
-                if ((waiting?.n ?? 0) > 0) {
+                const [waiting] = await watcher<{ waits: boolean }[]>`
+                  select ${holder?.pid ?? 0}::int = any(pg_blocking_pids(${me?.pid ?? 0}::int)) as waits`;
+                if (waiting?.waits === true) {
                   moverWaited = true;
                   break;
                 }

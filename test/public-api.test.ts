@@ -14,6 +14,7 @@ describe('public API', () => {
   it('`.` exports the tables, enums, relations and conversationsSchema, and no legacy table', () => {
     expect(Object.keys(main).sort()).toEqual([
       'InvalidInputError',
+      'WithUserStatementError',
       'WriteNotPermittedError',
       'WriteTargetNotFoundError',
       'archiveConversation',
@@ -52,6 +53,7 @@ describe('public API', () => {
       'users',
       'usersRelations',
       'withUser',
+      'withUserStatement',
     ]);
     expect(Object.keys(main.conversationsSchema)).not.toContain('chatSessions');
   });

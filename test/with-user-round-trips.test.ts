@@ -4,7 +4,10 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
-import { withUser } from '../src/app/security/with-user.js';
+import { WithUserStatementError } from '../src/app/errors/security-errors.js';
+import { withUser, withUserStatement } from '../src/app/security/with-user.js';
+import { createConversation, createParticipant, createUser } from '../src/app/testing/index.js';
+import { postMessage } from '../src/app/writes/post-message.js';
 import { rejection } from './support/rejection.js';
 import {
   createTestDatabase,
@@ -159,5 +162,136 @@ describe.skipIf(!hasServer)(`withUser on postgres.js ${serverOnlyReason}`, () =>
     expect([
       ...(await db.execute(sql`select current_user as role, current_setting('app.user_id', true) as user`)),
     ]).toEqual([{ role: outsider, user: null }]);
+  });
+});
+
+describe.skipIf(!hasServer)(`withUserStatement on postgres.js ${serverOnlyReason}`, () => {
+  const rowsOf = async (table: string) =>
+    (await admin?.unsafe<{ n: number }[]>(`select n from ${table} order by n`))?.map((r) => r.n);
+  const probe = async () =>
+    (
+      await admin?.unsafe<{ n: string }[]>('select last_value::text as n, is_called from with_user_probe')
+    )?.[0];
+  const thrownBy = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected withUserStatement to reject');
+      },
+      (error: unknown) => error as Error,
+    );
+  const clean = async (db: ReturnType<typeof connect>) => [
+    ...(await db.execute(
+      sql`select current_user as role, nullif(current_setting('app.user_id', true), '') as user, now() = statement_timestamp() as fresh`,
+    )),
+  ];
+
+  it('posts a message as the user in one round trip: COMMIT is written before the statement’s answer is read', async () => {
+    const owner = connect(database?.url ?? '');
+    const user = await createUser(owner);
+    const conversation = await createConversation(owner);
+    await createParticipant(owner, {
+      conversationId: conversation.id,
+      userId: user.id,
+    });
+    const log: string[] = [];
+    const db = connect(database?.url ?? '', log);
+    const message = await withUserStatement(db, user.id, async (tx) => {
+      const posted = await postMessage(tx, {
+        conversationId: conversation.id,
+        authorId: user.id,
+        content: 'one round trip',
+      });
+      log.push('statement answered');
+      return posted;
+    });
+    expect(message).toMatchObject({
+      conversationId: conversation.id,
+      authorId: user.id,
+      content: 'one round trip',
+    });
+    // BEGIN, set_config, the insert and COMMIT were all written before the insert's answer came back.
+    const written = log.map((q) =>
+      q === 'statement answered'
+        ? q
+        : /^(begin|commit)$/i.test(q)
+          ? q.toLowerCase()
+          : q.split(' ')[0]?.toLowerCase(),
+    );
+    // (postgres.js's first query on a new connection, its type lookup, comes before.)
+    expect(written.slice(written.indexOf('begin'))).toEqual([
+      'begin',
+      'select',
+      'insert',
+      'commit',
+      'statement answered',
+    ]);
+    // Committed: another connection sees it.
+    const seen = await admin?.unsafe<{ content: string }[]>('select content from messages where id = $1', [
+      message.id,
+    ]);
+    expect(seen).toEqual([{ content: 'one round trip' }]);
+    expect(await clean(db)).toEqual([{ role: 'postgres', user: null, fresh: true }]);
+  });
+
+  it('refuses a second statement unsent, names it, and says the first was committed', async () => {
+    await admin?.unsafe('CREATE TABLE IF NOT EXISTS with_user_st_rows (n int)');
+    await admin?.unsafe('GRANT SELECT, INSERT ON with_user_st_rows TO conversations_app');
+    const db = connect(database?.url ?? '');
+    const before = await probe();
+    const error = await thrownBy(
+      withUserStatement(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_st_rows values (1)`);
+        await tx.execute(sql`select nextval('with_user_probe')`);
+      }),
+    );
+    expect(error).toBeInstanceOf(WithUserStatementError);
+    expect(error.message).toBe(
+      "withUserStatement: the callback sent a second statement (select nextval('with_user_probe')), which was not run; the first one was already committed. Send one statement per withUserStatement call, or use withUser for several statements in one transaction.",
+    );
+    // The first statement was committed; the second never reached the server, in or out of a transaction.
+    expect(await rowsOf('with_user_st_rows')).toEqual([1]);
+    expect(await probe()).toEqual(before);
+    // A callback that catches the refusal and returns still fails the call.
+    const caught = await thrownBy(
+      withUserStatement(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_st_rows values (2)`);
+        await tx.execute(sql`select nextval('with_user_probe')`).catch(() => undefined);
+        return 'done';
+      }),
+    );
+    expect(caught).toBeInstanceOf(WithUserStatementError);
+    expect(await rowsOf('with_user_st_rows')).toEqual([1, 2]);
+    expect(await probe()).toEqual(before);
+    expect(await clean(db)).toEqual([{ role: 'postgres', user: null, fresh: true }]);
+    await admin?.unsafe('DROP TABLE with_user_st_rows');
+  });
+
+  it('keeps nothing when its statement fails, and (as autocommit would) keeps the statement when the callback throws after it', async () => {
+    await admin?.unsafe('CREATE TABLE IF NOT EXISTS with_user_st_fail (n int check (n > 0))');
+    await admin?.unsafe('GRANT SELECT, INSERT ON with_user_st_fail TO conversations_app');
+    const db = connect(database?.url ?? '');
+    const failed = await rejection(
+      withUserStatement(db, 'alice', (tx) => tx.execute(sql`insert into with_user_st_fail values (-1)`)),
+    );
+    expect(failed.code).toBe('23514');
+    expect(await rowsOf('with_user_st_fail')).toEqual([]);
+    const thrown = await rejection(
+      withUserStatement(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_st_fail values (7)`);
+        throw new Error('the app changed its mind');
+      }),
+    );
+    expect(thrown.message).toBe('the app changed its mind');
+    expect(await rowsOf('with_user_st_fail')).toEqual([7]);
+    // With withUser the same callback keeps nothing: that is the difference withUserStatement documents.
+    await rejection(
+      withUser(db, 'alice', async (tx) => {
+        await tx.execute(sql`insert into with_user_st_fail values (8)`);
+        throw new Error('the app changed its mind');
+      }),
+    );
+    expect(await rowsOf('with_user_st_fail')).toEqual([7]);
+    expect(await clean(db)).toEqual([{ role: 'postgres', user: null, fresh: true }]);
+    await admin?.unsafe('DROP TABLE with_user_st_fail');
   });
 });

@@ -2,6 +2,7 @@
 // Zod schemas live at `./zod`, the migrations folder at `./migrations`. The legacy chat tables are
 // not exported: apps never read or write them; only the one-time move does.
 export * from './conversations-schema.js';
+export { WithUserStatementError } from './errors/security-errors.js';
 export {
   InvalidInputError,
   WriteNotPermittedError,
@@ -18,6 +19,6 @@ export * from './schema/enums.js';
 export * from './schema/messages.js';
 export * from './schema/participants.js';
 export * from './schema/relations.js';
-export { withUser } from './security/with-user.js';
+export { withUser, withUserStatement } from './security/with-user.js';
 export type * from './types.js';
 export * from './writes/index.js';

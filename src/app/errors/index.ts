@@ -12,5 +12,6 @@ export {
 } from './postgres-error.js';
 export { readableError } from './readable-error.js';
 export { RefusedError } from './refused-error.js';
+export { WithUserStatementError } from './security-errors.js';
 export { InvalidInputError, WriteNotPermittedError, WriteTargetNotFoundError } from './write-errors.js';
 export { checkTheDatabase } from './wrong-database.js';

@@ -1,5 +1,5 @@
 import { bigint, index, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { conversationsAppRole, inUserConversations } from './app-role.js';
+import { conversationsAppRole, inOwnParticipations } from './app-role.js';
 import { moves, users } from './core.js';
 import { conversationStatus, conversationType } from './enums.js';
 
@@ -41,7 +41,7 @@ export const conversations = pgTable(
     pgPolicy('conversations_select_as_participant', {
       for: 'select',
       to: conversationsAppRole,
-      using: inUserConversations(t.id),
+      using: inOwnParticipations(t.id),
     }),
   ],
 );

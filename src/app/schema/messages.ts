@@ -3,8 +3,8 @@ import { index, jsonb, pgPolicy, pgTable, text, timestamp, uuid } from 'drizzle-
 import {
   conversationsAppRole,
   currentUserId,
+  inOwnParticipations,
   inPostableConversations,
-  inUserConversations,
 } from './app-role.js';
 import { conversations } from './conversations.js';
 import { users } from './core.js';
@@ -46,7 +46,7 @@ export const messages = pgTable(
     pgPolicy('messages_select_as_participant', {
       for: 'select',
       to: conversationsAppRole,
-      using: inUserConversations(t.conversationId),
+      using: inOwnParticipations(t.conversationId),
     }),
     pgPolicy('messages_insert_as_self', {
       for: 'insert',

@@ -157,6 +157,45 @@ function scopeOn(reserved: ReservedClient, savepoints: { next: number }) {
 }
 
 /**
+ * The reserved connection as withUserStatement uses it: once armed, the first statement sent is followed at
+ * once by COMMIT, in the same write, so BEGIN, set_config, the statement and COMMIT cost one round trip.
+ * Any statement after that one would run outside the transaction, as the connecting role with no user
+ * set: it is refused before it reaches the connection.
+ */
+function committingBehindOneStatement(reserved: ReservedClient, refusal: (statement: string) => Error) {
+  let armed = false;
+  let commit: PendingQuery | undefined;
+  let refused: Error | undefined;
+  const client: ReservedClient = {
+    options: reserved.options,
+    release: () => reserved.release(),
+    unsafe(text, params, options) {
+      if (commit) {
+        refused ??= refusal(text);
+        throw refused;
+      }
+      const query = reserved.unsafe(text, params ?? [], options ?? {});
+      if (armed) {
+        // execute() puts each on the connection in the order called: the statement, then COMMIT.
+        query.execute();
+        commit = reserved.unsafe('commit');
+        commit.execute();
+      }
+      return query;
+    },
+  };
+  return {
+    client,
+    arm: () => {
+      armed = true;
+    },
+    /** COMMIT, when the one statement has been sent and COMMIT behind it. */
+    commit: () => commit,
+    refused: () => refused,
+  };
+}
+
+/**
  * Runs `callback` in a transaction on a connection of the postgres.js pool behind `db`, with `first`
  * (for example withUser's set_config) and the callback's statements sent right behind BEGIN, without
  * waiting for its answer: BEGIN, `first` and the callback's first statement reach the server in one
@@ -176,6 +215,7 @@ export function pipelinedTransaction<Tx, T>(
   db: unknown,
   first: { sql: string; params: unknown[] },
   callback: (tx: Tx) => Promise<T>,
+  options: { commitBehindFirstStatement?: { refusal: (statement: string) => Error } } = {},
 ): Promise<T> | undefined {
   const found = poolOf(db);
   const Transaction = pipelinedTransactionClass();
@@ -184,23 +224,42 @@ export function pipelinedTransaction<Tx, T>(
   return (async () => {
     const reserved = await pool.reserve();
     try {
-      const scope = scopeOn(reserved, { next: 0 });
+      const single = options.commitBehindFirstStatement;
+      const connection = single ? committingBehindOneStatement(reserved, single.refusal) : undefined;
+      const scope = scopeOn(connection?.client ?? reserved, { next: 0 });
       scope.client.unsafe('begin').execute();
       // Prepared: unprepared, a statement with parameters costs postgres.js a Parse/Describe round trip.
       scope.client.unsafe(first.sql, first.params, { prepare: true }).execute();
+      connection?.arm();
       let result: T;
       try {
         result = await scope.run((client) => callback(new Transaction(found, client) as Tx));
       } catch (error) {
+        const refused = connection?.refused();
+        if (refused) {
+          // The statement before the refused one was committed (unless it failed, which then explains
+          // more): COMMIT's answer is awaited first, so the refusal's "was committed" is true when it lands.
+          const lost = await connection?.commit()?.then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          );
+          throw scope.failed()?.error ?? lost?.error ?? refused;
+        }
         // A lost connection fails the ROLLBACK too; the callback's error is the one that explains it.
-        await reserved.unsafe('rollback').catch(() => undefined);
+        // With COMMIT already sent behind the one statement, that statement failed (or the callback threw
+        // after it): COMMIT's answer, not a ROLLBACK, ends the transaction.
+        const sent = connection?.commit();
+        await (sent ?? reserved.unsafe('rollback')).catch(() => undefined);
         throw error;
       }
-      const commit = (await reserved.unsafe('commit')) as { command?: string };
+      const commit = (await (connection?.commit() ?? reserved.unsafe('commit'))) as { command?: string };
       // Answers come in order: a statement the callback never awaited (or `first`, when the callback
       // sent nothing) has failed by now if it failed, and the server has answered COMMIT with ROLLBACK.
       const failure = scope.failed();
       if (failure) throw failure.error;
+      // A callback that caught the refusal of its second statement and went on still did not do its work.
+      const refused = connection?.refused();
+      if (refused) throw refused;
       if (commit.command === 'ROLLBACK') {
         throw new Error(
           'The transaction was rolled back by the server instead of committed; nothing it wrote was kept.',

@@ -1,0 +1,2 @@
+ALTER POLICY "conversations_select_as_participant" ON "conversations" TO conversations_app USING ("conversations"."id" in (select p.conversation_id from conversation_participants p where p.user_id = conversations_security.current_user_id()));--> statement-breakpoint
+ALTER POLICY "messages_select_as_participant" ON "messages" TO conversations_app USING ("messages"."conversation_id" in (select p.conversation_id from conversation_participants p where p.user_id = conversations_security.current_user_id()));
