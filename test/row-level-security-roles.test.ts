@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,14 +9,14 @@ import { readMigrations } from '../src/deploy/migration-files.js';
 import { type DatabaseHandle, openDatabase } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
-import { hasServer, serverOnlyReason, testServer } from './support/test-database.js';
+import { hasServer, runScopedName, serverOnlyReason, testServer } from './support/test-database.js';
 
 // The production shape, with no superuser in sight: a non-superuser owner runs the migrations and
 // owns the tables, and the app logs in as its own role that was granted conversations_app.
-const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
-const ownerRole = `cdb_rls_owner_${suffix}`;
-const appLogin = `cdb_rls_app_${suffix}`;
-const databaseName = `cdb_rls_roles_${suffix}`;
+// Named for the run, which drops the database and then the roles when it ends (see runScopedName).
+const ownerRole = runScopedName('rls_owner');
+const appLogin = runScopedName('rls_app');
+const databaseName = runScopedName('rls_roles');
 const password = 'rls-roles-test';
 
 let admin: postgres.Sql | undefined;
@@ -73,11 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await asApp?.close();
   await asOwner?.close();
-  if (!admin) return;
-  await admin.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
-  await admin.unsafe(`DROP ROLE IF EXISTS "${appLogin}"`);
-  await admin.unsafe(`DROP ROLE IF EXISTS "${ownerRole}"`);
-  await admin.end();
+  await admin?.end();
 });
 
 it.skipIf(!hasServer)(
@@ -114,7 +109,7 @@ it.skipIf(!hasServer)(
   async () => {
     if (!asOwner) throw new Error('setup did not run');
     // The migration's own statement, aimed at a role that does not exist yet on this server.
-    const probe = `cdb_rls_missing_${suffix}`;
+    const probe = runScopedName('rls_missing');
     const statement = readMigrations()
       .flatMap((m) => m.statements)
       .find((s) => s.includes('CREATE ROLE conversations_app'));

@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/app/database.js';
 import { conversationParticipants, conversations, messages, users } from '../src/app/schema/index.js';
 import { withUser } from '../src/app/security/with-user.js';
-import { migrateDatabase } from '../src/deploy/migrate.js';
 import { type DatabaseHandle, openDatabase } from '../src/operator/connect.js';
 import { insertMoveWithOwner } from './support/host-rows.js';
 import { rejection } from './support/rejection.js';
 import {
   createTestDatabase,
   hasServer,
+  runScopedName,
   serverOnlyReason,
   type TestDatabase,
   testServer,
@@ -20,15 +19,13 @@ import {
 // Issue 16: what the app role may write, and what one role for the whole server means for two
 // databases that both use the package.
 
-const suffix = `${process.pid}_${randomBytes(3).toString('hex')}`;
 let first: TestDatabase;
 let handle: DatabaseHandle;
 let conversationId = '';
 
 beforeAll(async () => {
-  first = await createTestDatabase('app_role_a');
+  first = await createTestDatabase('app_role_a', { at: 'migrated' });
   handle = await first.open({ maxConnections: 1 });
-  await migrateDatabase(handle.db);
   const { move } = await insertMoveWithOwner(handle.db, 'columns');
   await handle.db.insert(users).values({ id: 'poster', email: 'poster@example.com' });
   const [conversation] = await handle.db.insert(conversations).values({ moveId: move.id }).returning();
@@ -100,8 +97,9 @@ describe.skipIf(!hasServer)(`one app role for the whole server ${serverOnlyReaso
   // Two databases on one server, each with the package; a login for each, both granted the
   // cluster-wide conversations_app. app.user_id is whatever the app says, so the only thing that
   // keeps the first login out of the second database is who may connect to it.
-  const loginA = `cdb_login_a_${suffix}`;
-  const loginB = `cdb_login_b_${suffix}`;
+  // Named for the run, which drops them after the databases (a CONNECT grant ties loginB to the second).
+  const loginA = runScopedName('login_a');
+  const loginB = runScopedName('login_b');
   const password = 'app-role-test';
   let second: TestDatabase;
   let admin: postgres.Sql | undefined;
@@ -115,10 +113,9 @@ describe.skipIf(!hasServer)(`one app role for the whole server ${serverOnlyReaso
 
   beforeAll(async () => {
     if (testServer.mode !== 'server') return;
-    second = await createTestDatabase('app_role_b');
+    second = await createTestDatabase('app_role_b', { at: 'migrated' });
     const setup = await second.open({ maxConnections: 1 });
     try {
-      await migrateDatabase(setup.db);
       const { move } = await insertMoveWithOwner(setup.db, 'tenant-b');
       await setup.db.insert(users).values({ id: 'victim', email: 'victim@example.com' });
       const [conversation] = await setup.db
@@ -139,12 +136,8 @@ describe.skipIf(!hasServer)(`one app role for the whole server ${serverOnlyReaso
   });
 
   afterAll(async () => {
-    // The database first: its CONNECT grant to loginB depends on the role.
-    await second?.dropNow();
-    if (admin) {
-      for (const login of [loginA, loginB]) await admin.unsafe(`DROP ROLE IF EXISTS "${login}"`);
-      await admin.end();
-    }
+    await second?.drop();
+    await admin?.end();
   });
 
   const secretsSeenBy = async (login: string) => {

@@ -86,7 +86,10 @@ async function prepareServer(
   adminUrl: string,
 ): Promise<{ provided: TestServer; dropAll: () => Promise<void> }> {
   const databasePrefix = `cdb_${Date.now().toString(36).slice(-5)}${randomBytes(2).toString('hex')}`;
-  const dropAll = () => dropDatabasesNamed(adminUrl, databasePrefix);
+  const dropAll = async () => {
+    await dropDatabasesNamed(adminUrl, databasePrefix);
+    await dropRolesNamed(adminUrl, databasePrefix);
+  };
   try {
     const templates = await buildServerTemplates(adminUrl, databasePrefix);
     return { provided: { mode: 'server', adminUrl, templates, databasePrefix }, dropAll };
@@ -115,6 +118,25 @@ async function dropDatabasesNamed(adminUrl: string, prefix: string): Promise<voi
         names.slice(i, i + wave).map((name) => sql`drop database if exists ${sql(name)} with (force)`),
       );
     }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Drops every role whose name starts with `prefix_` (the logins and owners tests create, see
+ * runRoleName), after the databases: a role that owns a database, or is granted CONNECT on one,
+ * cannot be dropped before it. So a test file leaves its database and its roles to the run's end
+ * instead of paying a forced checkpoint for a DROP DATABASE of its own.
+ */
+async function dropRolesNamed(adminUrl: string, prefix: string): Promise<void> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const like = `${prefix.replaceAll('_', '\\_')}\\_%`;
+    const names = (
+      await sql<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${like}`
+    ).map((row) => row.rolname);
+    for (const name of names) await sql`drop role if exists ${sql(name)}`;
   } finally {
     await sql.end({ timeout: 5 });
   }

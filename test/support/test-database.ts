@@ -25,14 +25,20 @@ export interface TestDatabase {
   open(options?: { maxConnections?: number }): Promise<DatabaseHandle>;
   /**
    * Done with it. PGlite: removes its folder. Server: nothing now; the run's end drops every database
-   * it made, together (one DROP DATABASE at a time would each wait for a forced checkpoint).
+   * it made, together (one DROP DATABASE at a time would each wait for a forced checkpoint), and then
+   * the roles named by runScopedName (a role granted CONNECT on a database outlives it).
    */
   drop(): Promise<void>;
-  /**
-   * Drops it now, for the rare test that must remove something only after the database is gone (a
-   * role it grants CONNECT to). Each costs a forced checkpoint on the server.
-   */
-  dropNow(): Promise<void>;
+}
+
+/**
+ * A unique name for a database or role a test makes on the server itself (CREATE ROLE, CREATE DATABASE
+ * ... OWNER), named with the run's prefix: the run's end drops such databases with the others, then
+ * such roles. A test never drops them itself: on PostgreSQL 15 a DROP DATABASE of its own waits for a
+ * forced checkpoint (seconds on a busy server), and its roles cannot go before its databases.
+ */
+export function runScopedName(label: string): string {
+  return uniqueDatabaseName(testServer.mode === 'server' ? testServer.databasePrefix : 'cdb', label);
 }
 
 export interface CreateTestDatabaseOptions {
@@ -72,7 +78,6 @@ export async function createServerTestDatabase(label: string, template: string):
     env,
     open: (options) => openDatabase({ url: created.url, maxConnections: options?.maxConnections ?? 4 }),
     drop: async () => {},
-    dropNow: created.drop,
   };
 }
 
@@ -88,7 +93,6 @@ function createPgliteTestDatabase(label: string, template: string): TestDatabase
     env,
     open: () => openDatabase({ pgliteDir: dir }),
     drop: async () => rmSync(root, { recursive: true, force: true }),
-    dropNow: async () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
