@@ -192,14 +192,14 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
   async function moveWhileTheOldAppWrites(write: ReturnType<typeof sql>) {
     const oldApp = await connection();
     const mover = await connection();
-    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    const moverBackend = await backendPid(mover.db);
     const oldAppBackend = await backendPid(oldApp.db);
     const oldTransaction = await heldOpen(oldApp.db, (tx) => tx.execute(write));
     let moveEnded = false;
     const moving = moveLegacyChats(mover.db, { batchSize: 20, lockTimeoutMs: 120_000 }).finally(() => {
       moveEnded = true;
     });
-    const moverWaits = () => waitsFor(handle.db, moverBackend?.pid ?? 0, oldAppBackend);
+    const moverWaits = () => waitsFor(handle.db, moverBackend, oldAppBackend);
     while (!moveEnded && !(await moverWaits())) await new Promise((r) => setTimeout(r, 20));
     const endedFirst = moveEnded;
     oldTransaction.commit();
@@ -251,10 +251,10 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     );
     expect(orphanMessage).not.toBe('');
     const mover = await connection();
-    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    const moverBackend = await backendPid(mover.db);
     let moveEnded = false;
     const untilTheMoverWaitsForOrEnds = async (holder: number) => {
-      while (!moveEnded && !(await waitsFor(handle.db, moverBackend?.pid ?? 0, holder)))
+      while (!moveEnded && !(await waitsFor(handle.db, moverBackend, holder)))
         await new Promise((r) => setTimeout(r, 20));
       return !moveEnded;
     };
@@ -273,7 +273,7 @@ describe.skipIf(!hasServer)(`the sync ${serverOnlyReason}`, () => {
     expect(
       await count(
         handle.db,
-        `pg_stat_activity where pid = ${moverBackend?.pid ?? 0} and query like '%for share of cm%'`,
+        `pg_stat_activity where pid = ${moverBackend} and query like '%for share of cm%'`,
       ),
     ).toBe(1);
     // Meanwhile a new orphan commits (the sync archives it, with no messages: the policy is recorded) and

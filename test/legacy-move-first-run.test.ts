@@ -62,7 +62,7 @@ describe.skipIf(!hasServer)(`a first run's message batches ${serverOnlyReason}`,
     const edited = await lastStoredMovedMessage();
     const oldApp = await connection();
     const mover = await connection();
-    const [moverBackend] = await queryRows<{ pid: number }>(mover.db, sql`select pg_backend_pid() as pid`);
+    const moverBackend = await backendPid(mover.db);
     let oldTransaction: Awaited<ReturnType<typeof heldOpen>> | undefined;
     let moveEnded = false;
     const moving = firstRun(mover, async () => {
@@ -75,7 +75,7 @@ describe.skipIf(!hasServer)(`a first run's message batches ${serverOnlyReason}`,
       moveEnded = true;
     });
     const oldAppBackend = await backendPid(oldApp.db);
-    const moverWaits = () => waitsFor(handle.db, moverBackend?.pid ?? 0, oldAppBackend);
+    const moverWaits = () => waitsFor(handle.db, moverBackend, oldAppBackend);
     while (!moveEnded && !(oldTransaction && (await moverWaits())))
       await new Promise((r) => setTimeout(r, 20));
     const endedFirst = moveEnded;

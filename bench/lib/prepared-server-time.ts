@@ -11,6 +11,11 @@ function literal(value: unknown): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** EXECUTE of the prepared statement `name` with `query`'s parameters as literals. */
+function execute(name: string, query: SentQuery): string {
+  return `EXECUTE ${name}${query.params.length === 0 ? '' : `(${query.params.map(literal).join(', ')})`}`;
+}
+
 /**
  * The server's own time for one execution of `query` as a prepared statement: Planning Time +
  * Execution Time of EXPLAIN (ANALYZE, TIMING OFF) EXECUTE, in ms. The statement is PREPAREd under
@@ -29,10 +34,9 @@ export async function preparedServerStatementMs(
     sql`select 1 as n from pg_catalog.pg_prepared_statements where name = ${name}`,
   );
   if (!prepared) await db.execute(sql.raw(`PREPARE ${name} AS ${query.sql}`));
-  const args = query.params.length === 0 ? '' : `(${query.params.map(literal).join(', ')})`;
   const [row] = await queryRows<Record<string, unknown>>(
     db,
-    sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE ${name}${args}`),
+    sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) ${execute(name, query)}`),
   );
   const value = Object.values(row ?? {})[0];
   return planTimeMs(typeof value === 'string' ? JSON.parse(value) : value);
@@ -44,10 +48,9 @@ export async function preparedServerStatementMs(
  * EXECUTE. Kept beside the bench's figures so a row that moved between two runs can be read plan to plan.
  */
 export async function preparedPlanText(db: Queryable, name: string, query: SentQuery): Promise<string> {
-  const args = query.params.length === 0 ? '' : `(${query.params.map(literal).join(', ')})`;
   const rows = await queryRows<Record<string, unknown>>(
     db,
-    sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF) EXECUTE ${name}${args}`),
+    sql.raw(`EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF, SUMMARY OFF) ${execute(name, query)}`),
   );
   return rows.map((row) => String(Object.values(row)[0] ?? '')).join('\n');
 }

@@ -108,10 +108,8 @@ async function dropDatabasesNamed(adminUrl: string, prefix: string): Promise<voi
   const wave = 30;
   const sql = postgres(adminUrl, { max: wave, onnotice: () => {} });
   try {
-    // The prefix holds only [a-z0-9_]; in LIKE, `_` matches any character unless escaped.
-    const like = `${prefix.replaceAll('_', '\\_')}\\_%`;
     const names = (
-      await sql<{ datname: string }[]>`select datname from pg_database where datname like ${like}`
+      await sql<{ datname: string }[]>`select datname from pg_database where datname like ${named(prefix)}`
     ).map((row) => row.datname);
     for (let i = 0; i < names.length; i += wave) {
       await Promise.all(
@@ -123,18 +121,23 @@ async function dropDatabasesNamed(adminUrl: string, prefix: string): Promise<voi
   }
 }
 
+/** A LIKE pattern for the names that start with `prefix_` (the prefix holds only [a-z0-9_]; in LIKE, `_`
+ * matches any character unless escaped). */
+function named(prefix: string): string {
+  return `${prefix.replaceAll('_', '\\_')}\\_%`;
+}
+
 /**
  * Drops every role whose name starts with `prefix_` (the logins and owners tests create, see
- * runRoleName), after the databases: a role that owns a database, or is granted CONNECT on one,
+ * runScopedName), after the databases: a role that owns a database, or is granted CONNECT on one,
  * cannot be dropped before it. So a test file leaves its database and its roles to the run's end
  * instead of paying a forced checkpoint for a DROP DATABASE of its own.
  */
 async function dropRolesNamed(adminUrl: string, prefix: string): Promise<void> {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    const like = `${prefix.replaceAll('_', '\\_')}\\_%`;
     const names = (
-      await sql<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${like}`
+      await sql<{ rolname: string }[]>`select rolname from pg_roles where rolname like ${named(prefix)}`
     ).map((row) => row.rolname);
     for (const name of names) await sql`drop role if exists ${sql(name)}`;
   } finally {

@@ -235,21 +235,16 @@ export function pipelinedTransaction<Tx, T>(
       try {
         result = await scope.run((client) => callback(new Transaction(found, client) as Tx));
       } catch (error) {
+        // With COMMIT already sent behind the one statement, COMMIT's answer, not a ROLLBACK, ends the
+        // transaction. A lost connection fails the ROLLBACK too; the callback's error explains it.
+        const outcome = await (connection?.commit() ?? reserved.unsafe('rollback')).then(
+          () => undefined,
+          (lost: unknown) => ({ lost }),
+        );
         const refused = connection?.refused();
-        if (refused) {
-          // The statement before the refused one was committed (unless it failed, which then explains
-          // more): COMMIT's answer is awaited first, so the refusal's "was committed" is true when it lands.
-          const lost = await connection?.commit()?.then(
-            () => undefined,
-            (error: unknown) => ({ error }),
-          );
-          throw scope.failed()?.error ?? lost?.error ?? refused;
-        }
-        // A lost connection fails the ROLLBACK too; the callback's error is the one that explains it.
-        // With COMMIT already sent behind the one statement, that statement failed (or the callback threw
-        // after it): COMMIT's answer, not a ROLLBACK, ends the transaction.
-        const sent = connection?.commit();
-        await (sent ?? reserved.unsafe('rollback')).catch(() => undefined);
+        // The statement before a refused one was committed (COMMIT's answer is in, so the refusal's "was
+        // committed" is true), unless it failed or the connection was lost, which then explain more.
+        if (refused) throw scope.failed()?.error ?? outcome?.lost ?? refused;
         throw error;
       }
       const commit = (await (connection?.commit() ?? reserved.unsafe('commit'))) as { command?: string };
