@@ -14,8 +14,11 @@ import {
 } from '../src/operator/cutover/guard-log-upkeep-sql.js';
 import { cutoverSyncMigrationSuffix, renderCutoverSyncMigration } from '../src/operator/cutover/index.js';
 import {
+  renderReverseTombstonesDown,
+  renderReverseTombstonesMigration,
   renderStatementSyncDown,
   renderStatementSyncMigration,
+  reverseTombstonesMigrationSuffix,
   statementSyncMigrationSuffix,
 } from '../src/operator/cutover/statement-sync-sql.js';
 import { appliedSyncMigrationSuffix, renderCutoverSyncDown } from '../src/operator/cutover/sync-sql.js';
@@ -54,6 +57,17 @@ describe('the sync migration', () => {
     expect(file(join(defaultMigrationsFolder, 'down'), statementSyncMigrationSuffix)).toBe(
       renderStatementSyncDown(),
     );
+  });
+
+  it('the reverse tombstones migration is exactly what statement-sync-sql.ts renders, and its down puts back the function of the statement-level sync', () => {
+    expect(file(defaultMigrationsFolder, reverseTombstonesMigrationSuffix)).toBe(
+      renderReverseTombstonesMigration(),
+    );
+    const down = file(join(defaultMigrationsFolder, 'down'), reverseTombstonesMigrationSuffix);
+    expect(down).toBe(renderReverseTombstonesDown());
+    // The function the down restores is byte for byte the one the statement-level migration created.
+    const restored = down.slice(down.indexOf('CREATE OR REPLACE FUNCTION'));
+    expect(file(defaultMigrationsFolder, statementSyncMigrationSuffix)).toContain(restored.trimEnd());
   });
 
   it('the first sync migration stays byte for byte as databases past the expand step applied it', () => {

@@ -70,7 +70,8 @@ describe.skipIf(!hasServer)(
       expect(await wasNull(empty)).toEqual([{ was_null: false }]);
       expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
 
-      // An UPDATE that gives one message another id and edits another: the old id's legacy row and ledger row go.
+      // An UPDATE that gives one message another id and edits another: the old id's legacy row goes, its
+      // ledger row stays as a tombstone (a mover batch that read the legacy row must not put it back).
       const moved = randomUUID();
       await handle.db.execute(sql`update messages
       set id = case when id = ${plain}::uuid then ${moved}::uuid else id end, content = content || '?'
@@ -78,14 +79,24 @@ describe.skipIf(!hasServer)(
       const ids = (await legacyMessages(session)).map((m) => m.id);
       expect(ids).toContain(moved);
       expect(ids).not.toContain(plain);
-      expect(await wasNull(plain)).toEqual([]);
+      expect(await wasNull(plain)).toEqual([{ was_null: false }]);
       expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
 
-      // One DELETE of every message: no legacy row and no ledger row left.
+      // One DELETE of every message: no legacy row left; the ledger rows stay as tombstones.
       await handle.db.execute(sql`delete from messages where conversation_id = ${session}::uuid`);
       expect(await legacyMessages(session)).toEqual([]);
-      expect(await wasNull(empty)).toEqual([]);
+      expect(await wasNull(empty)).toEqual([{ was_null: false }]);
       expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+      // chats:migrate (before go-live) clears the tombstones: no ledger row without its message is left.
+      await moveLegacyChats(handle.db);
+      expect([await wasNull(empty), await wasNull(plain)]).toEqual([[], []]);
+      expect(
+        await queryRows(
+          handle.db,
+          sql`select lm.message_id from legacy_chat_moved_messages lm
+              where not exists (select 1 from messages m where m.id = lm.message_id)`,
+        ),
+      ).toEqual([]);
     });
 
     it('mirrors conversations inserted and deleted many in one statement (an orphan the mover attached too)', async () => {

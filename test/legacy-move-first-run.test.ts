@@ -99,6 +99,51 @@ describe.skipIf(!hasServer)(`a first run's message batches ${serverOnlyReason}`,
     expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
   });
 
+  it('a message the new app deletes after its batch read it is not put back: the batch meets the delete in the ledger', async () => {
+    // The batch reads its legacy messages, then waits (an old-app edit of an earlier message in the same
+    // batch, still open); meanwhile the new app deletes a message whose legacy row the batch read. Its
+    // copy is gone by the time the batch inserts it, so the insert meets no row in messages: without a
+    // trace of the delete in the ledger the batch would put the message back, with no legacy row.
+    const edited = await lastStoredMovedMessage();
+    const oldApp = await connection();
+    const newApp = await connection();
+    const mover = await connection();
+    const moverBackend = await backendPid(mover.db);
+    let oldTransaction: Awaited<ReturnType<typeof heldOpen>> | undefined;
+    let born = '';
+    let moveEnded = false;
+    const moving = firstRun(mover, async () => {
+      // Stored after `edited`, so the last batch reads it after it waits on the old app's edit.
+      const [row] = await queryRows<{ id: string }>(
+        newApp.db,
+        sql`insert into messages (conversation_id, content)
+            select session_id, 'new app, deleted mid-batch' from legacy_chat_moved_sessions order by session_id limit 1
+            returning id::text as id`,
+      );
+      born = row?.id ?? '';
+      oldTransaction = await heldOpen(oldApp.db, (tx) =>
+        tx.execute(sql`update chat_messages set content = 'edited, then undone' where id = ${edited}::uuid`),
+      );
+    }).finally(() => {
+      moveEnded = true;
+    });
+    const oldAppBackend = await backendPid(oldApp.db);
+    while (!moveEnded && !(oldTransaction && (await waitsFor(handle.db, moverBackend, oldAppBackend))))
+      await new Promise((r) => setTimeout(r, 20));
+    const endedFirst = moveEnded;
+    await newApp.db.execute(sql`delete from messages where id = ${born}::uuid`);
+    oldTransaction?.rollback();
+    await oldTransaction?.done;
+    await moving;
+
+    expect(endedFirst).toBe(false);
+    expect(born).not.toBe('');
+    expect(await count(handle.db, `messages where id = '${born}'`)).toBe(0);
+    expect(await count(handle.db, `chat_messages where id = '${born}'`)).toBe(0);
+    expect(await failing()).toEqual([]);
+    expect(await shapesDiffer(handle.db)).toEqual({ sessions: [], messages: [] });
+  });
+
   it('a new-app message the reverse sync writes into chat_messages during the run gets no ledger row: chats:rollback still refuses to delete it', async () => {
     let moved = '';
     let born = '';

@@ -120,25 +120,30 @@ export async function shapesDiffer(db: Queryable): Promise<{ sessions: string[];
 }
 
 /**
- * An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`;
- * `done` settles when it has committed.
+ * An old-app transaction that ran `write` (its sync trigger included) and stays open until `commit()`
+ * or `rollback()`; `done` settles when it has ended.
  */
 export async function heldOpen(db: DatabaseHandle['db'], write: (tx: Queryable) => Promise<unknown>) {
-  let commit = () => {};
-  const committed = new Promise<void>((resolve) => {
-    commit = resolve;
+  let end: (how: 'commit' | 'rollback') => void = () => {};
+  const ended = new Promise<'commit' | 'rollback'>((resolve) => {
+    end = resolve;
   });
   let written = () => {};
   const writing = new Promise<void>((resolve) => {
     written = resolve;
   });
-  const done = db.transaction(async (tx) => {
-    await write(tx);
-    written();
-    await committed;
-  });
+  const rolledBack = new Error('heldOpen: rolled back on purpose');
+  const done = db
+    .transaction(async (tx) => {
+      await write(tx);
+      written();
+      if ((await ended) === 'rollback') throw rolledBack;
+    })
+    .catch((error: unknown) => {
+      if (error !== rolledBack) throw error;
+    });
   await writing;
-  return { commit, done };
+  return { commit: () => end('commit'), rollback: () => end('rollback'), done };
 }
 
 /** Runs `write` again when the server chose it as a deadlock or serialization victim, as an app would. */

@@ -86,20 +86,48 @@ const statementTriggers = [
 
 const legacyContent = mapSql.legacyContent('n.content', 'lm.content_was_null');
 
-const reverseMessages = syncTrigger(
-  'legacy_chat_sync_reverse_message',
-  'Reverse sync: a new-app statement writing messages, applied to chat_messages (the fields the legacy shape holds), its rows at once.',
-  '',
-  `  IF TG_OP = 'DELETE' THEN
-    DELETE FROM public.chat_messages cm USING old_rows o WHERE cm.id = o.id;
-    DELETE FROM public.legacy_chat_moved_messages lm USING old_rows o WHERE lm.message_id = o.id;
-  ELSE
-    IF TG_OP = 'UPDATE' THEN
-      -- A message whose id changed: the old id's legacy row and ledger row go.
+/**
+ * What the reverse sync leaves in the ledger for a message the new app deleted (or gave another id):
+ * 'forget' deletes its ledger row, as this migration first did; 'tombstone' keeps it, or writes one,
+ * as the forward sync does for an old-app delete (reverse-tombstones, below).
+ */
+type DeletedMessages = 'forget' | 'tombstone';
+
+function renderReverseMessages(deleted: DeletedMessages): string {
+  const forget = deleted === 'forget';
+  const deleteBranch = forget
+    ? `    DELETE FROM public.chat_messages cm USING old_rows o WHERE cm.id = o.id;
+    DELETE FROM public.legacy_chat_moved_messages lm USING old_rows o WHERE lm.message_id = o.id;`
+    : `    DELETE FROM public.chat_messages cm USING old_rows o WHERE cm.id = o.id;
+    -- The ledger row stays, or is written, as a tombstone (as for an old-app delete): a chats:migrate
+    -- batch that read the legacy message before this delete and inserts its copy now meets that row
+    -- (the copy it would meet in messages is gone), so it reads again and no longer sees the message.
+    INSERT INTO public.legacy_chat_moved_messages AS lm (message_id, content_was_null)
+    SELECT o.id, false FROM old_rows o
+    ON CONFLICT (message_id) DO NOTHING;`;
+  const renamedBranch = forget
+    ? `      -- A message whose id changed: the old id's legacy row and ledger row go.
       DELETE FROM public.chat_messages cm USING old_rows o
       WHERE cm.id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);
       DELETE FROM public.legacy_chat_moved_messages lm USING old_rows o
-      WHERE lm.message_id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);
+      WHERE lm.message_id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);`
+    : `      -- A message whose id changed: the old id's legacy row goes, its ledger row stays as a tombstone.
+      DELETE FROM public.chat_messages cm USING old_rows o
+      WHERE cm.id = o.id AND NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id);
+      INSERT INTO public.legacy_chat_moved_messages AS lm (message_id, content_was_null)
+      SELECT o.id, false FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.id = o.id)
+      ON CONFLICT (message_id) DO NOTHING;`;
+  return syncTrigger(
+    'legacy_chat_sync_reverse_message',
+    forget
+      ? 'Reverse sync: a new-app statement writing messages, applied to chat_messages (the fields the legacy shape holds), its rows at once.'
+      : 'Reverse sync: a new-app statement writing messages, applied to chat_messages (the fields the legacy shape holds), its rows at once; a deleted message leaves its ledger row as a tombstone.',
+    '',
+    `  IF TG_OP = 'DELETE' THEN
+${deleteBranch}
+  ELSE
+    IF TG_OP = 'UPDATE' THEN
+${renamedBranch}
     END IF;
     -- The ledger says which content was NULL; nothing here changes it before the UPDATE that follows.
     INSERT INTO public.chat_messages AS cm (id, ${legacyMessageColumns.join(', ')})
@@ -111,7 +139,11 @@ const reverseMessages = syncTrigger(
     FROM new_rows n
     WHERE lm.message_id = n.id AND lm.content_was_null <> (${legacyContent} IS NULL);
   END IF;`,
-);
+  );
+}
+
+/** The reverse sync of messages as this migration created it (reverse-tombstones' down puts it back). */
+const reverseMessages = renderReverseMessages('forget');
 
 const legacyMove = mapSql.legacyMoveId('n.move_id', 'l.assigned_move_id');
 const legacyTitle = mapSql.legacyTitle('n.title', 'l.title_was_null');
@@ -209,3 +241,30 @@ SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();`,
 
 /** The migration's file name ends so; the journal puts it before the drop. */
 export const statementSyncMigrationSuffix = '_legacy_chat_sync_statement_level.sql';
+
+/**
+ * drizzle/<n>_legacy_chat_sync_reverse_tombstones.sql: the reverse sync of messages as above, but a
+ * message the new app deletes leaves its ledger row (or a new one) as a tombstone, as an old-app delete
+ * always did. Without it a first run's batch that read the legacy message before the delete put its copy
+ * back: the plain INSERT met only the dead copy in messages (test/legacy-move-first-run.test.ts). The
+ * triggers stay as they are; only the function changes. chats:migrate clears tombstones before go-live.
+ */
+export function renderReverseTombstonesMigration(): string {
+  return `-- Custom migration, generated from src/operator/cutover/statement-sync-sql.ts (npm run cutover:sql -- --write;
+-- do not edit by hand): a message the new app deletes leaves its ledger row in legacy_chat_moved_messages
+-- as a tombstone, as an old-app delete does, so a chats:migrate batch that read its legacy message before
+-- the delete does not put the copy back.
+${renderReverseMessages('tombstone')}\n`;
+}
+
+/** Its down: the function as the statement-level sync migration created it. No row changes. */
+export function renderReverseTombstonesDown(): string {
+  return `-- Down of <n>_legacy_chat_sync_reverse_tombstones, generated from src/operator/cutover/statement-sync-sql.ts
+-- (npm run cutover:sql -- --write): the reverse sync of messages forgets a deleted message's ledger row again,
+-- as <n>${statementSyncMigrationSuffix} created it. No row changes (tombstones already written stay; chats:migrate
+-- clears them before go-live).
+${reverseMessages}\n`;
+}
+
+/** The migration's file name ends so; the journal puts it before the drop. */
+export const reverseTombstonesMigrationSuffix = '_legacy_chat_sync_reverse_tombstones.sql';

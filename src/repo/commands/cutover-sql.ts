@@ -9,8 +9,11 @@ import {
   renderGuardLogUpkeepMigration,
 } from '../../operator/cutover/guard-log-upkeep-sql.js';
 import {
+  renderReverseTombstonesDown,
+  renderReverseTombstonesMigration,
   renderStatementSyncDown,
   renderStatementSyncMigration,
+  reverseTombstonesMigrationSuffix,
   statementSyncMigrationSuffix,
 } from '../../operator/cutover/statement-sync-sql.js';
 import {
@@ -27,7 +30,8 @@ The sync migration (drizzle/<n>${cutoverSyncMigrationSuffix}) and its down file 
 src/operator/cutover/sync-sql.ts, the mapping in src/operator/legacy-move/mapping.ts and (for the down) the applied
 drizzle/<n>${appliedSyncMigrationSuffix}; the guard log's upkeep (drizzle/<n>${guardLogUpkeepMigrationSuffix})
 and its down from src/operator/cutover/guard-log-upkeep-sql.ts; messages' statement-level reverse sync
-(drizzle/<n>${statementSyncMigrationSuffix}) and its down from src/operator/cutover/statement-sync-sql.ts. Without flags: exit 0 when the files match,
+(drizzle/<n>${statementSyncMigrationSuffix}) and its tombstones (drizzle/<n>${reverseTombstonesMigrationSuffix}),
+with their downs, from src/operator/cutover/statement-sync-sql.ts. Without flags: exit 0 when the files match,
 1 when one is stale. With --write: rewrite them (only before the migration is applied anywhere that matters; db:check
 compares hashes).
 
@@ -49,13 +53,15 @@ export const cutoverSql = defineCommand({
     const applied = find(defaultMigrationsFolder, appliedSyncMigrationSuffix);
     const upkeep = find(defaultMigrationsFolder, guardLogUpkeepMigrationSuffix);
     const statement = find(defaultMigrationsFolder, statementSyncMigrationSuffix);
+    const tombstones = find(defaultMigrationsFolder, reverseTombstonesMigrationSuffix);
     const missing = [
       [name, cutoverSyncMigrationSuffix, 'legacy_chat_sync_guarded'],
       [applied, appliedSyncMigrationSuffix, 'legacy_chat_sync'],
       [upkeep, guardLogUpkeepMigrationSuffix, 'legacy_chat_guard_log_pruned'],
       [statement, statementSyncMigrationSuffix, 'legacy_chat_sync_statement_level'],
+      [tombstones, reverseTombstonesMigrationSuffix, 'legacy_chat_sync_reverse_tombstones'],
     ].find(([found]) => !found);
-    if (missing || !name || !applied || !upkeep || !statement) {
+    if (missing || !name || !applied || !upkeep || !statement || !tombstones) {
       io.stderr.write(
         `cutover:sql: no drizzle/*${missing?.[1]}; create it with \`npx drizzle-kit generate --custom --name ${missing?.[2]}\` (before the drop).\n`,
       );
@@ -68,6 +74,8 @@ export const cutoverSql = defineCommand({
       [`down/${upkeep}`, renderGuardLogUpkeepDown()],
       [statement, renderStatementSyncMigration()],
       [`down/${statement}`, renderStatementSyncDown()],
+      [tombstones, renderReverseTombstonesMigration()],
+      [`down/${tombstones}`, renderReverseTombstonesDown()],
     ] as const;
     const stale = files.filter(([file, rendered]) => {
       const path = join(defaultMigrationsFolder, file);
@@ -75,7 +83,7 @@ export const cutoverSql = defineCommand({
     });
     if (stale.length === 0) {
       io.stdout.write(
-        `drizzle/${name}, drizzle/${upkeep}, drizzle/${statement} and their down files match the TypeScript they are generated from.\n`,
+        `drizzle/${name}, drizzle/${upkeep}, drizzle/${statement}, drizzle/${tombstones} and their down files match the TypeScript they are generated from.\n`,
       );
       return exitCode.ok;
     }

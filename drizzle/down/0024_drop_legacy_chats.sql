@@ -1,4 +1,4 @@
--- Down of 0023_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
+-- Down of 0024_drop_legacy_chats: bring the legacy chat tables back, exactly as 0000_legacy_baseline
 -- created them (same columns, defaults and constraint names), refilled losslessly by reversing the
 -- mapping (src/legacy-move/mapping.ts: the same expressions as the reverse sync), and the sync on again:
 --   - EVERY conversation and message comes back, moved or written by the new app after go-live, since

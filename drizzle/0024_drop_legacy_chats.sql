@@ -101,12 +101,12 @@ END
 $guard$;--> statement-breakpoint
 -- The reverse sync triggers on conversations and messages write to the legacy tables, and the guard's log
 -- triggers would log every write from now on: they go first (the forward ones go with their tables).
--- drizzle/down/0023_drop_legacy_chats.sql installs them again.
+-- drizzle/down/0024_drop_legacy_chats.sql installs them again.
 SELECT "conversations_cutover"."legacy_chat_sync_uninstall"();--> statement-breakpoint
 -- The guard's log served its one purpose; nothing writes it from here (its down installs the triggers again).
 TRUNCATE "conversations_cutover"."legacy_chat_guard_log";--> statement-breakpoint
 -- Accepted (squawk ban-drop-table): dropping the legacy tables is the point of this contract step; the guard above
--- refuses unless they equal the new tables, and drizzle/down/0023_drop_legacy_chats.sql refills them.
+-- refuses unless they equal the new tables, and drizzle/down/0024_drop_legacy_chats.sql refills them.
 -- squawk-ignore ban-drop-table
 DROP TABLE "chat_messages" CASCADE;--> statement-breakpoint
 -- squawk-ignore ban-drop-table
